@@ -1,0 +1,66 @@
+//! The `akhbar` binary: parse the command line, load config, dispatch.
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.
+
+use akhbar::cli::{Cli, Command};
+use akhbar::commands;
+use akhbar::config::Config;
+use akhbar::telemetry::{self, LogTarget};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            // One line, before anything else: what container logs and the
+            // readiness probe's absence both point at.
+            eprintln!("akhbar: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let target = match cli.command {
+        Command::Run => LogTarget::Stdout,
+        _ => LogTarget::Stderr,
+    };
+    telemetry::init(&config.log, target);
+    let result = match cli.command {
+        Command::Run => commands::run::cmd(config),
+        Command::Enrich { input, output } => commands::enrich::cmd(config, input, output),
+        Command::Demo { output } => commands::demo::cmd(config, output),
+        Command::Bench {
+            messages,
+            partitions,
+            corpus,
+            brokers,
+        } => commands::bench::cmd(
+            config,
+            commands::bench::BenchArgs {
+                messages,
+                partitions,
+                corpus: corpus.as_deref(),
+                brokers: brokers.as_deref(),
+            },
+        ),
+        Command::Config => match toml::to_string_pretty(&config.redacted()) {
+            Ok(text) => {
+                print!("{text}");
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(
+                event = "exit",
+                error = format!("{e:#}"),
+                "Exiting on an error."
+            );
+            eprintln!("akhbar: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The running pipeline: source → workers → sink, and the state they share.
+//!
+//! ```text
+//!  Kafka input ──► sources::kafka ──(Envelope)──► workers ──(Outcome)──► sinks::kafka ──► output / dead-letter
+//!                      ▲   tracks offsets            stage Chain on            │ acknowledged by broker
+//!                      └──────── offsets.rs ◄──────── blocking threads ─────────┘ (Acknowledge)
+//! ```
+//!
+//! Every channel is bounded and the source pauses partitions when too much
+//! is in flight, so a slow stage or sink stalls the consumer, not memory.
+//! See `topology.rs` for start-up and the shutdown sequence.
+
+pub mod dead_letter;
+pub mod offsets;
+pub mod process;
+mod topology;
+pub mod workers;
+
+pub use topology::{run, PipelineError, RunSummary};
+
+use offsets::{OffsetTracker, Ticket};
+use process::Processed;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// One message taken from Kafka, copied out of librdkafka's buffers.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// Identifies the message for offset tracking.
+    pub ticket: Ticket,
+    pub key: Option<Vec<u8>>,
+    /// The value; a truncated prefix when the message is over the size limit.
+    pub payload: Arc<Vec<u8>>,
+    /// The value's size as it arrived.
+    pub original_len: usize,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub received_at: Instant,
+}
+
+/// A processed message on its way to the sink.
+#[derive(Debug)]
+pub struct Outcome {
+    pub envelope: Envelope,
+    pub processed: Processed,
+}
+
+/// Told when the broker acknowledged a message's output or dead-letter
+/// record. Implemented by the source, which then may store its offset.
+pub trait Acknowledge: Send + Sync {
+    fn ack(&self, ticket: &Ticket, dead_lettered: bool);
+}
+
+/// Counters behind the stats line.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub consumed: AtomicU64,
+    pub published: AtomicU64,
+    pub dead_lettered: AtomicU64,
+    pub stage_errors: AtomicU64,
+    /// Consumer lag summed over assigned partitions; -1 when unknown.
+    pub lag: AtomicI64,
+}
+
+impl Stats {
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// The first fatal error stops the pipeline; later ones are dropped.
+#[derive(Debug, Default)]
+pub struct Fatal {
+    reason: Mutex<Option<String>>,
+    token: CancellationToken,
+}
+
+impl Fatal {
+    /// Records `reason` (if first) and signals the stop.
+    pub fn trigger(&self, reason: String) {
+        let mut slot = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+        self.token.cancel();
+    }
+
+    /// The reason, once triggered.
+    pub fn reason(&self) -> Option<String> {
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Completes when triggered.
+    pub fn token(&self) -> CancellationToken {
+        self.token.clone()
+    }
+}
+
+/// State shared by the source, the sink and the rebalance callbacks.
+#[derive(Debug)]
+pub struct Shared {
+    tracker: Mutex<OffsetTracker>,
+    /// Signalled on every completion (revocation waits on it).
+    pub completed: Condvar,
+    /// Wakes the source to reconsider paused partitions.
+    pub flow: Notify,
+    pub stats: Stats,
+    pub fatal: Fatal,
+    pub limit: Mutex<dead_letter::DeadLetterLimit>,
+    /// Set once a first assignment arrived (readiness).
+    pub started: Instant,
+}
+
+impl Shared {
+    pub fn new(limit: dead_letter::DeadLetterLimit) -> Self {
+        Shared {
+            tracker: Mutex::new(OffsetTracker::new()),
+            completed: Condvar::new(),
+            flow: Notify::new(),
+            stats: Stats::default(),
+            fatal: Fatal::default(),
+            limit: Mutex::new(limit),
+            started: Instant::now(),
+        }
+    }
+
+    /// Locks the offset tracker (a poisoned lock is still usable: the
+    /// tracker has no invariant a panic half-way could break).
+    pub fn tracker(&self) -> MutexGuard<'_, OffsetTracker> {
+        self.tracker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts a finished message against the dead-letter limit.
+    pub fn record_finished(&self, dead_lettered: bool) {
+        let counter = if dead_lettered {
+            &self.stats.dead_lettered
+        } else {
+            &self.stats.published
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let verdict = self
+            .limit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .record(dead_lettered);
+        if let Err(exceeded) = verdict {
+            crate::events::DeadLetterLimitExceeded {
+                ratio: exceeded.ratio,
+                limit: exceeded.limit,
+                window: exceeded.window,
+            }
+            .emit();
+            self.fatal.trigger(exceeded.to_string());
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! One message through decode, the stage chain and encode: the unit of work
+//! shared by `run` (on worker threads) and `enrich` (on the file).
+
+use crate::decode::decode;
+use crate::document::{Document, SourceOffset};
+use crate::events::StageFailed;
+use crate::record;
+use crate::stages::Chain;
+
+/// Why a message was refused: a bounded reason code and the details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// `not_utf8`, `not_json`, `no_body`, `too_large`, `stage_fatal`,
+    /// `timeout`, `output_rejected`, ...
+    pub reason: &'static str,
+    /// The stage that refused it, when a stage did.
+    pub stage: Option<String>,
+    pub message: String,
+}
+
+/// The result of processing one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Processed {
+    /// An enriched record, serialised, with its id (the output key).
+    Enriched { id: String, payload: Vec<u8> },
+    /// The message goes to the dead-letter topic.
+    Refused(Refusal),
+}
+
+/// Decodes, enriches and encodes one message.
+///
+/// `original_len` is the size of the message as it arrived (the bytes given
+/// may be a truncated copy of an oversized message). `on_stage` is told the
+/// index of the stage about to run.
+pub fn process(
+    chain: &Chain,
+    bytes: &[u8],
+    original_len: usize,
+    source_offset: Option<SourceOffset>,
+    max_bytes: usize,
+    on_stage: impl FnMut(usize),
+) -> Processed {
+    let decoded = if original_len > max_bytes {
+        Err(crate::decode::DecodeError::TooLarge {
+            size: original_len,
+            limit: max_bytes,
+        })
+    } else {
+        decode(bytes, max_bytes)
+    };
+    let raw = match decoded {
+        Ok(raw) => raw,
+        Err(e) => {
+            return Processed::Refused(Refusal {
+                reason: e.reason(),
+                stage: None,
+                message: e.to_string(),
+            })
+        }
+    };
+    let mut doc = Document::new(raw, source_offset);
+    if let Err(rejection) = chain.run(&mut doc, on_stage) {
+        return Processed::Refused(Refusal {
+            reason: "stage_fatal",
+            stage: Some(rejection.stage),
+            message: rejection.message,
+        });
+    }
+    for failure in &doc.errors {
+        StageFailed {
+            stage: &failure.stage,
+            article_id: doc.id.as_deref(),
+            message: &failure.message,
+        }
+        .emit();
+    }
+    let id = doc.id.clone().unwrap_or_default();
+    Processed::Enriched {
+        id,
+        payload: record::to_json(&doc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::{StageKind, StagesConfig};
+
+    fn chain() -> Chain {
+        Chain::build(StageKind::ALL, &StagesConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn a_good_message_becomes_an_enriched_record_keyed_by_id() {
+        let msg = br#"{"id":"a1","body":"Hello world, said the editor.","feed":"w"}"#;
+        match process(&chain(), msg, msg.len(), None, 1 << 20, |_| {}) {
+            Processed::Enriched { id, payload } => {
+                assert_eq!(id, "a1");
+                let v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+                assert_eq!(v["schema"], crate::record::SCHEMA);
+                assert_eq!(v["text"], "Hello world, said the editor.");
+                assert_eq!(v["extra"]["feed"], "w");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_undecodable_message_is_refused_with_its_reason() {
+        let msg = b"\xff\xfe";
+        match process(&chain(), msg, msg.len(), None, 1 << 20, |_| {}) {
+            Processed::Refused(r) => assert_eq!(r.reason, "not_utf8"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_truncated_copy_of_an_oversized_message_is_refused_as_too_large() {
+        let msg = br#"{"body":"x"}"#;
+        match process(&chain(), msg, 50_000_000, None, 1 << 20, |_| {}) {
+            Processed::Refused(r) => assert_eq!(r.reason, "too_large"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The worker pool: runs the stage chain on blocking threads.
+//!
+//! Each worker is a task that takes an [`Envelope`], runs decode + stages +
+//! encode on tokio's blocking pool (CPU work never runs on the reactor) under
+//! the per-article time limit, and hands the [`Outcome`] to the sink. A stage
+//! that hangs costs one blocking thread, not a worker: the article is
+//! dead-lettered with reason `timeout` naming the stage, and the worker goes
+//! on with the next message.
+
+use super::process::{process, Processed, Refusal};
+use super::{Envelope, Outcome};
+use crate::document::SourceOffset;
+use crate::stages::Chain;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Worker pool settings.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    pub workers: usize,
+    pub max_message_bytes: usize,
+    pub article_timeout: Duration,
+}
+
+/// Starts the workers; they stop when `input` is closed and drained.
+pub fn spawn(
+    settings: WorkerSettings,
+    chain: Arc<Chain>,
+    input: flume::Receiver<Envelope>,
+    output: flume::Sender<Outcome>,
+) -> Vec<JoinHandle<()>> {
+    (0..settings.workers.max(1))
+        .map(|_| {
+            let (chain, input, output, settings) = (
+                chain.clone(),
+                input.clone(),
+                output.clone(),
+                settings.clone(),
+            );
+            tokio::spawn(async move {
+                while let Ok(envelope) = input.recv_async().await {
+                    let processed = run_one(&settings, &chain, &envelope).await;
+                    let outcome = Outcome {
+                        envelope,
+                        processed,
+                    };
+                    if output.send_async(outcome).await.is_err() {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+async fn run_one(settings: &WorkerSettings, chain: &Arc<Chain>, envelope: &Envelope) -> Processed {
+    let current = Arc::new(AtomicUsize::new(usize::MAX));
+    let job = {
+        let (chain, current) = (chain.clone(), current.clone());
+        let payload = envelope.payload.clone();
+        let original_len = envelope.original_len;
+        let max = settings.max_message_bytes;
+        let origin = SourceOffset {
+            topic: envelope.ticket.tp.topic.clone(),
+            partition: envelope.ticket.tp.partition,
+            offset: envelope.ticket.offset,
+        };
+        tokio::task::spawn_blocking(move || {
+            process(&chain, &payload, original_len, Some(origin), max, |i| {
+                current.store(i, Ordering::Relaxed)
+            })
+        })
+    };
+    match tokio::time::timeout(settings.article_timeout, job).await {
+        Ok(Ok(processed)) => processed,
+        Ok(Err(join_error)) => Processed::Refused(Refusal {
+            reason: "worker_panic",
+            stage: None,
+            message: format!("worker failed outside any stage: {join_error}"),
+        }),
+        Err(_) => {
+            let stage = chain
+                .names()
+                .get(current.load(Ordering::Relaxed))
+                .map(|s| s.to_string());
+            Processed::Refused(Refusal {
+                reason: "timeout",
+                message: format!(
+                    "article not finished within {} ms (stage {})",
+                    settings.article_timeout.as_millis(),
+                    stage.as_deref().unwrap_or("decode")
+                ),
+                stage,
+            })
+        }
+    }
+}

@@ -1,0 +1,436 @@
+//! The Kafka source: one consumer in the shared group, offsets stored only
+//! past acknowledged work, partitions paused under backpressure.
+//!
+//! Rebalance callbacks run on the thread polling the consumer. On revocation
+//! the context waits (up to `shutdown.revoke_timeout_ms`) for the revoked
+//! partitions' in-flight work, commits their finished positions, then lets the
+//! partitions go: the next owner starts exactly past finished work.
+
+use crate::config::Config;
+use crate::events::{
+    ConsumerError, OffsetsCommitError, OffsetsCommitted, PartitionsAssigned, PartitionsRevoked,
+    StatsReported,
+};
+use crate::kafka_client::{consumer_config, ClientConfigError};
+use crate::pipeline::offsets::{Ticket, TopicPartition};
+use crate::pipeline::{Acknowledge, Envelope, Shared};
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::error::{KafkaError, KafkaResult};
+use rdkafka::message::{Headers, Message};
+use rdkafka::statistics::Statistics;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use thiserror::Error;
+use tokio_util::sync::CancellationToken;
+
+/// Why the source could not start or had to stop.
+#[derive(Debug, Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Settings(#[from] ClientConfigError),
+    #[error("cannot create the Kafka consumer: {0}")]
+    Create(KafkaError),
+    #[error("cannot subscribe to topic `{topic}`: {source}")]
+    Subscribe { topic: String, source: KafkaError },
+}
+
+/// Consumer callbacks: rebalances, commits, statistics.
+pub struct SourceContext {
+    shared: Arc<Shared>,
+    revoke_timeout: Duration,
+    input: String,
+}
+
+impl ClientContext for SourceContext {
+    fn stats(&self, statistics: Statistics) {
+        let lag: i64 = statistics
+            .topics
+            .get(&self.input)
+            .map(|t| {
+                t.partitions
+                    .values()
+                    .filter(|p| p.partition >= 0 && p.consumer_lag >= 0)
+                    .map(|p| p.consumer_lag)
+                    .sum()
+            })
+            .unwrap_or(-1);
+        self.shared.stats.lag.store(lag, Ordering::Relaxed);
+    }
+}
+
+fn describe(tpl: &TopicPartitionList) -> String {
+    tpl.elements()
+        .iter()
+        .map(|e| match e.offset() {
+            Offset::Offset(o) => format!("{}[{}]@{}", e.topic(), e.partition(), o),
+            _ => format!("{}[{}]", e.topic(), e.partition()),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl ConsumerContext for SourceContext {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Revoke(tpl) = rebalance else {
+            return;
+        };
+        let revoked: Vec<TopicPartition> = tpl
+            .elements()
+            .iter()
+            .map(|e| TopicPartition::new(e.topic(), e.partition()))
+            .collect();
+        let deadline = Instant::now() + self.revoke_timeout;
+        let wait = || {
+            let mut tracker = self.shared.tracker();
+            loop {
+                let unfinished: usize = revoked.iter().map(|tp| tracker.in_flight(tp)).sum();
+                let now = Instant::now();
+                if unfinished == 0 || now >= deadline {
+                    let positions: Vec<_> = revoked
+                        .iter()
+                        .filter_map(|tp| tracker.revoke(tp).map(|p| (tp.clone(), p)))
+                        .collect();
+                    return (positions, unfinished);
+                }
+                tracker = match self.shared.completed.wait_timeout(tracker, deadline - now) {
+                    Ok((guard, _)) => guard,
+                    Err(poisoned) => poisoned.into_inner().0,
+                };
+            }
+        };
+        // Waiting blocks the thread polling the consumer; hand its other
+        // tasks to the runtime meanwhile.
+        let (positions, unfinished) = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(wait)
+            }
+            _ => wait(),
+        };
+        let mut commit = TopicPartitionList::new();
+        for (tp, position) in &positions {
+            let _ = commit.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*position));
+        }
+        if commit.count() > 0 {
+            if let Err(e) = consumer.commit(&commit, CommitMode::Sync) {
+                OffsetsCommitError {
+                    error: &e.to_string(),
+                    trigger: "revoke",
+                }
+                .emit();
+            }
+        }
+        PartitionsRevoked {
+            partitions: &describe(tpl),
+            committed: &describe(&commit),
+            unfinished,
+        }
+        .emit();
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                let mut tracker = self.shared.tracker();
+                for e in tpl.elements() {
+                    tracker.assign(TopicPartition::new(e.topic(), e.partition()));
+                }
+                drop(tracker);
+                PartitionsAssigned {
+                    partitions: &describe(tpl),
+                    count: tpl.count(),
+                }
+                .emit();
+            }
+            Rebalance::Revoke(_) => {}
+            Rebalance::Error(e) => ConsumerError {
+                error: &format!("rebalance failed: {e}"),
+            }
+            .emit(),
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => OffsetsCommitted {
+                offsets: &describe(offsets),
+                trigger: "auto",
+            }
+            .emit(),
+            // Nothing stored since the last commit: not an error.
+            Err(KafkaError::ConsumerCommit(rdkafka::types::RDKafkaErrorCode::NoOffset)) => {}
+            Err(e) => OffsetsCommitError {
+                error: &e.to_string(),
+                trigger: "auto",
+            }
+            .emit(),
+        }
+    }
+}
+
+/// The consumer type of the pipeline.
+pub type PipelineConsumer = StreamConsumer<SourceContext>;
+
+/// Backpressure limits.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowLimits {
+    pub max_in_flight: usize,
+    pub max_in_flight_per_partition: usize,
+    pub max_message_bytes: usize,
+    pub keep_oversized_bytes: usize,
+}
+
+/// The Kafka source.
+pub struct KafkaSource {
+    consumer: Arc<PipelineConsumer>,
+    shared: Arc<Shared>,
+    limits: FlowLimits,
+    stats_interval: Duration,
+}
+
+impl KafkaSource {
+    /// Creates the consumer and subscribes to the input topic.
+    pub fn new(config: &Config, shared: Arc<Shared>) -> Result<Self, SourceError> {
+        let settings = consumer_config(&config.kafka)?;
+        let context = SourceContext {
+            shared: shared.clone(),
+            revoke_timeout: Duration::from_millis(config.shutdown.revoke_timeout_ms),
+            input: config.topics.input.clone(),
+        };
+        let consumer: PipelineConsumer = settings
+            .create_with_context(context)
+            .map_err(SourceError::Create)?;
+        consumer
+            .subscribe(&[&config.topics.input])
+            .map_err(|source| SourceError::Subscribe {
+                topic: config.topics.input.clone(),
+                source,
+            })?;
+        Ok(KafkaSource {
+            consumer: Arc::new(consumer),
+            shared,
+            limits: FlowLimits {
+                max_in_flight: config.pipeline.max_in_flight,
+                max_in_flight_per_partition: config.pipeline.max_in_flight_per_partition,
+                max_message_bytes: config.pipeline.max_message_bytes,
+                keep_oversized_bytes: config.dead_letter.max_payload_bytes,
+            },
+            stats_interval: Duration::from_secs(config.log.stats_interval_secs),
+        })
+    }
+
+    /// The acknowledgement handle the sink reports deliveries to.
+    pub fn acker(&self) -> Arc<dyn Acknowledge> {
+        Arc::new(KafkaAcker {
+            consumer: self.consumer.clone(),
+            shared: self.shared.clone(),
+        })
+    }
+
+    /// Reads messages into `work` until `stop` fires or `work` closes.
+    pub async fn run(&self, work: flume::Sender<Envelope>, stop: CancellationToken) {
+        let mut stats = tokio::time::interval(if self.stats_interval.is_zero() {
+            Duration::from_secs(3600 * 24 * 365)
+        } else {
+            self.stats_interval
+        });
+        stats.tick().await;
+        let mut last_report = (Instant::now(), 0u64);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.cancelled() => break,
+                _ = self.shared.flow.notified() => self.flow_control(),
+                _ = stats.tick() => last_report = self.report_stats(last_report),
+                received = self.consumer.recv() => match received {
+                    Ok(message) => {
+                        backoff = Duration::from_millis(100);
+                        let envelope = self.envelope(&message);
+                        drop(message);
+                        self.shared.stats.consumed.fetch_add(1, Ordering::Relaxed);
+                        metrics::counter!("akhbar_consumed_total").increment(1);
+                        if work.send_async(envelope).await.is_err() {
+                            break;
+                        }
+                        self.flow_control();
+                    }
+                    Err(e) => {
+                        ConsumerError { error: &e.to_string() }.emit();
+                        // Errors like a broker going away repeat; do not spin.
+                        tokio::select! {
+                            _ = stop.cancelled() => break,
+                            _ = tokio::time::sleep(backoff) => {}
+                        }
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+        }
+    }
+
+    fn envelope(&self, message: &rdkafka::message::BorrowedMessage<'_>) -> Envelope {
+        let tp = TopicPartition::new(message.topic(), message.partition());
+        let ticket = self.shared.tracker().track(&tp, message.offset());
+        let value = message.payload().unwrap_or_default();
+        let kept = if value.len() > self.limits.max_message_bytes {
+            &value[..value.len().min(self.limits.keep_oversized_bytes)]
+        } else {
+            value
+        };
+        let headers = message
+            .headers()
+            .map(|hs| {
+                hs.iter()
+                    .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Envelope {
+            ticket,
+            key: message.key().map(<[u8]>::to_vec),
+            payload: Arc::new(kept.to_vec()),
+            original_len: value.len(),
+            headers,
+            received_at: Instant::now(),
+        }
+    }
+
+    /// Pauses partitions over their in-flight limit (or all of them when the
+    /// total is over), resumes them once below half.
+    fn flow_control(&self) {
+        let limits = self.limits;
+        let mut pause = TopicPartitionList::new();
+        let mut resume = TopicPartitionList::new();
+        let mut tracker = self.shared.tracker();
+        let total = tracker.total_in_flight();
+        for tp in tracker.assigned() {
+            let n = tracker.in_flight(&tp);
+            let over = n >= limits.max_in_flight_per_partition || total >= limits.max_in_flight;
+            let under = n < limits.max_in_flight_per_partition.div_ceil(2)
+                && total < limits.max_in_flight.div_ceil(2);
+            if over && !tracker.set_paused(&tp, true) {
+                let _ = pause.add_partition(&tp.topic, tp.partition);
+            } else if under && tracker.set_paused(&tp, false) {
+                let _ = resume.add_partition(&tp.topic, tp.partition);
+            } else if !over && !under {
+                // Between the marks: keep the current state.
+            }
+        }
+        drop(tracker);
+        if pause.count() > 0 {
+            tracing::debug!(partitions = %describe(&pause), total, "Pausing partitions.");
+            if let Err(e) = self.consumer.pause(&pause) {
+                tracing::debug!(error = %e, "Pause failed.");
+            }
+        }
+        if resume.count() > 0 {
+            tracing::debug!(partitions = %describe(&resume), total, "Resuming partitions.");
+            if let Err(e) = self.consumer.resume(&resume) {
+                tracing::debug!(error = %e, "Resume failed.");
+            }
+        }
+    }
+
+    fn report_stats(&self, last: (Instant, u64)) -> (Instant, u64) {
+        let s = &self.shared.stats;
+        let finished =
+            s.published.load(Ordering::Relaxed) + s.dead_lettered.load(Ordering::Relaxed);
+        let elapsed = last.0.elapsed().as_secs_f64().max(1e-3);
+        let tracker = self.shared.tracker();
+        let (in_flight, assigned, paused) = (
+            tracker.total_in_flight(),
+            tracker.assigned().len(),
+            tracker.paused().len(),
+        );
+        drop(tracker);
+        let lag = s.lag.load(Ordering::Relaxed);
+        StatsReported {
+            consumed: s.consumed.load(Ordering::Relaxed),
+            published: s.published.load(Ordering::Relaxed),
+            dead_lettered: s.dead_lettered.load(Ordering::Relaxed),
+            stage_errors: s.stage_errors.load(Ordering::Relaxed),
+            in_flight,
+            lag: (lag >= 0).then_some(lag),
+            articles_per_sec: ((finished - last.1) as f64 / elapsed * 10.0).round() / 10.0,
+            assigned,
+            paused,
+        }
+        .emit();
+        (Instant::now(), finished)
+    }
+
+    /// Commits every finished position synchronously (shutdown).
+    pub fn commit_finished(&self) -> KafkaResult<usize> {
+        let positions = self.shared.tracker().take_commits();
+        let mut tpl = TopicPartitionList::new();
+        for (tp, position) in &positions {
+            let _ = tpl.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*position));
+        }
+        if tpl.count() == 0 {
+            return Ok(0);
+        }
+        self.consumer.commit(&tpl, CommitMode::Sync)?;
+        OffsetsCommitted {
+            offsets: &describe(&tpl),
+            trigger: "shutdown",
+        }
+        .emit();
+        Ok(tpl.count())
+    }
+
+    /// Pauses every assigned partition (shutdown: stop fetching).
+    pub fn pause_all(&self) {
+        if let Ok(assignment) = self.consumer.assignment() {
+            let _ = self.consumer.pause(&assignment);
+        }
+    }
+
+    /// Whether this member currently owns partitions.
+    pub fn is_assigned(&self) -> bool {
+        self.consumer
+            .assignment()
+            .map(|a| a.count() > 0)
+            .unwrap_or(false)
+    }
+
+    /// Leaves the group and closes the consumer. Blocks until done.
+    pub fn close(self) {
+        let _ = self.consumer.unsubscribe();
+        drop(self.consumer);
+    }
+}
+
+/// Reports acknowledged messages to the offset tracker and stores the
+/// positions that become committable.
+struct KafkaAcker {
+    consumer: Arc<PipelineConsumer>,
+    shared: Arc<Shared>,
+}
+
+impl Acknowledge for KafkaAcker {
+    fn ack(&self, ticket: &Ticket, dead_lettered: bool) {
+        {
+            let mut tracker = self.shared.tracker();
+            // Stored under the lock so that positions never go backwards.
+            if let Some(position) = tracker.complete(ticket) {
+                let mut tpl = TopicPartitionList::new();
+                let _ = tpl.add_partition_offset(
+                    &ticket.tp.topic,
+                    ticket.tp.partition,
+                    Offset::Offset(position),
+                );
+                if let Err(e) = self.consumer.store_offsets(&tpl) {
+                    // The partition was revoked meanwhile: its new owner replays.
+                    tracing::debug!(error = %e, partition = ticket.tp.partition, "Offset not stored.");
+                }
+            }
+        }
+        self.shared.completed.notify_all();
+        self.shared.flow.notify_one();
+        self.shared.record_finished(dead_lettered);
+    }
+}

@@ -1,0 +1,6 @@
+//! Where raw articles come from: Kafka (`run`), JSON Lines files (`enrich`),
+//! and the bundled sample articles (`demo`).
+
+pub mod file;
+pub mod fixtures;
+pub mod kafka;

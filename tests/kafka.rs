@@ -1,0 +1,349 @@
+//! The pipeline over the real Kafka protocol, on librdkafka's mock cluster.
+
+use crate::support::{self, articles, cluster, config, ids, verify, DEAD, INPUT, OUTPUT};
+use akhbar::commands::build_chain;
+use akhbar::document::Document;
+use akhbar::harness::produce;
+use akhbar::pipeline::{self, RunSummary};
+use akhbar::stages::{Chain, Stage, StageError};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// Runs the pipeline in the background; send on the returned sender to stop.
+fn start(
+    config: akhbar::config::Config,
+    chain: Arc<Chain>,
+) -> (
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<RunSummary, pipeline::PipelineError>>,
+) {
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        pipeline::run(&config, chain, async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    (tx, task)
+}
+
+/// Committed offsets of `group` on the input topic, per partition.
+fn committed(brokers: &str, group: &str, partitions: i32) -> Vec<i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(INPUT, p);
+    }
+    let got = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .unwrap();
+    got.elements()
+        .iter()
+        .map(|e| match e.offset() {
+            Offset::Offset(o) => o,
+            _ => 0,
+        })
+        .collect()
+}
+
+async fn verify_async(
+    brokers: &str,
+    partitions: i32,
+    ids: Vec<String>,
+    dead: usize,
+) -> support::Verdict {
+    let brokers = brokers.to_string();
+    tokio::task::spawn_blocking(move || {
+        verify(&brokers, partitions, &ids, dead, Duration::from_secs(60))
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_article_in_comes_out_enriched_keyed_by_id_with_origin_headers() {
+    let c = cluster(3);
+    let brokers = c.bootstrap_servers().to_string();
+    let cfg = config(&brokers, "g-basic");
+    produce(&brokers, INPUT, articles("a", 0..60))
+        .await
+        .unwrap();
+    let (stop, task) = start(cfg.clone(), build_chain(&cfg).unwrap());
+    let v = verify_async(&brokers, 3, ids("a", 0..60), 0).await;
+    stop.send(()).unwrap();
+    let summary = task.await.unwrap().unwrap();
+    assert!(v.lost.is_empty(), "lost {:?}", v.lost);
+    assert_eq!((v.delivered, v.duplicated, v.dead_lettered), (60, 0, 0));
+    assert!(summary.drained);
+    for r in &v.records {
+        let body = r.json().unwrap();
+        assert_eq!(r.key.as_deref(), body["id"].as_str().map(str::as_bytes));
+        assert_eq!(r.header("akhbar.schema"), Some("news.enriched/v1"));
+        assert_eq!(r.header("akhbar.source.topic"), Some(INPUT));
+        let so = &body["source_offset"];
+        assert_eq!(
+            r.header("akhbar.source.partition"),
+            Some(so["partition"].to_string().as_str())
+        );
+        assert_eq!(
+            r.header("akhbar.source.offset"),
+            Some(so["offset"].to_string().as_str())
+        );
+    }
+    assert_eq!(
+        committed(&brokers, "g-basic", 3).iter().sum::<i64>(),
+        60,
+        "all committed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_messages_go_to_the_dead_letter_topic_with_bytes_and_reasons() {
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let cfg = config(&brokers, "g-dead");
+    let bad: Vec<(Option<Vec<u8>>, Vec<u8>)> = vec![
+        (Some(b"k1".to_vec()), b"{\"body\":\"\xff\"}".to_vec()),
+        (None, b"{\"body\": \"cut".to_vec()),
+        (None, br#"{"title":"only a title"}"#.to_vec()),
+        (None, br#"{"body": 42}"#.to_vec()),
+    ];
+    let mut messages = articles("d", 0..10);
+    messages.extend(bad.clone());
+    produce(&brokers, INPUT, messages).await.unwrap();
+    let (stop, task) = start(cfg.clone(), build_chain(&cfg).unwrap());
+    let v = verify_async(&brokers, 1, ids("d", 0..10), 4).await;
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    assert!(v.lost.is_empty());
+    let dead: Vec<_> = v.records.iter().filter(|r| r.topic == DEAD).collect();
+    let reasons: Vec<_> = dead
+        .iter()
+        .map(|r| r.header("akhbar.reason").unwrap())
+        .collect();
+    assert_eq!(reasons, ["not_utf8", "not_json", "no_body", "wrong_type"]);
+    for (record, (key, original)) in dead.iter().zip(&bad) {
+        assert_eq!(&record.payload, original, "original bytes kept");
+        assert_eq!(&record.key, key, "original key kept");
+        assert_eq!(record.header("akhbar.source.topic"), Some(INPUT));
+        assert!(record.header("akhbar.source.offset").is_some());
+        assert!(!record.header("akhbar.error").unwrap_or("").is_empty());
+    }
+    assert_eq!(
+        committed(&brokers, "g-dead", 1),
+        vec![14],
+        "dead letters count as finished"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_resumes_from_the_committed_position_without_loss_or_replay() {
+    let c = cluster(2);
+    let brokers = c.bootstrap_servers().to_string();
+    let cfg = config(&brokers, "g-restart");
+    let chain = build_chain(&cfg).unwrap();
+    produce(&brokers, INPUT, articles("r", 0..40))
+        .await
+        .unwrap();
+    let (stop, task) = start(cfg.clone(), chain.clone());
+    let first = verify_async(&brokers, 2, ids("r", 0..40), 0).await;
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    assert!(first.lost.is_empty());
+
+    produce(&brokers, INPUT, articles("r", 40..70))
+        .await
+        .unwrap();
+    let (stop, task) = start(cfg.clone(), chain);
+    let second = verify_async(&brokers, 2, ids("r", 0..70), 0).await;
+    stop.send(()).unwrap();
+    let summary = task.await.unwrap().unwrap();
+    assert!(second.lost.is_empty(), "lost {:?}", second.lost);
+    assert_eq!(
+        summary.consumed, 30,
+        "the second run starts past the first's work"
+    );
+    assert_eq!(second.duplicated, 0);
+}
+
+/// A stage that takes a while, so that work is in flight during rebalances.
+struct Slow(Duration);
+impl Stage for Slow {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+    fn apply(&self, _: &mut Document) -> Result<(), StageError> {
+        std::thread::sleep(self.0);
+        Ok(())
+    }
+}
+
+fn slow_chain(ms: u64) -> Arc<Chain> {
+    use akhbar::stages::{Id, IdConfig};
+    Arc::new(Chain::from_stages(vec![
+        Box::new(Id::new(&IdConfig::default())),
+        Box::new(Slow(Duration::from_millis(ms))),
+    ]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn members_joining_and_leaving_during_a_backlog_lose_nothing() {
+    let partitions = 6;
+    let c = cluster(partitions);
+    let brokers = c.bootstrap_servers().to_string();
+    let mut cfg = config(&brokers, "g-group");
+    cfg.pipeline.max_in_flight = 40;
+    cfg.pipeline.max_in_flight_per_partition = 10;
+    let n = 600;
+    produce(&brokers, INPUT, articles("m", 0..n)).await.unwrap();
+    let (stop_a, a) = start(cfg.clone(), slow_chain(2));
+    let (stop_b, b) = start(cfg.clone(), slow_chain(2));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    // A third member joins mid-backlog, then the first leaves.
+    let (stop_c, c3) = start(cfg.clone(), slow_chain(2));
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    stop_a.send(()).unwrap();
+    let sa = a.await.unwrap().unwrap();
+    let v = verify_async(&brokers, partitions, ids("m", 0..n), 0).await;
+    stop_b.send(()).unwrap();
+    stop_c.send(()).unwrap();
+    let sb = b.await.unwrap().unwrap();
+    let sc = c3.await.unwrap().unwrap();
+    assert!(
+        v.lost.is_empty(),
+        "lost {} e.g. {:?}",
+        v.lost.len(),
+        v.lost.iter().take(5).collect::<Vec<_>>()
+    );
+    assert_eq!(v.delivered, n);
+    assert!(
+        sa.published > 0 && sb.published > 0,
+        "both first members worked: {sa:?} {sb:?}"
+    );
+    assert!(sc.consumed > 0, "the joining member got partitions: {sc:?}");
+    // Duplicates only come from work in flight at a hand-over.
+    assert!(
+        v.duplicated <= 2 * cfg.pipeline.max_in_flight,
+        "{} duplicates",
+        v.duplicated
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_order_completion_never_commits_past_unfinished_work() {
+    // One slow article among fast ones: while it is in flight nothing past it
+    // may be committed, even though everything after it is published.
+    struct SlowOne;
+    impl Stage for SlowOne {
+        fn name(&self) -> &'static str {
+            "slow_one"
+        }
+        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+            if doc.id.as_deref() == Some("o-3") {
+                std::thread::sleep(Duration::from_secs(6));
+            }
+            Ok(())
+        }
+    }
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let mut cfg = config(&brokers, "g-order");
+    cfg.pipeline.workers = 4;
+    use akhbar::stages::{Id, IdConfig};
+    let chain = Arc::new(Chain::from_stages(vec![
+        Box::new(Id::new(&IdConfig::default())),
+        Box::new(SlowOne),
+    ]));
+    produce(&brokers, INPUT, articles("o", 0..20))
+        .await
+        .unwrap();
+    let (stop, task) = start(cfg.clone(), chain);
+    let mut others = ids("o", 0..20);
+    others.retain(|i| i != "o-3");
+    let v = verify_async(&brokers, 1, others, 0).await;
+    assert_eq!(v.delivered, 19, "all but the slow one are out");
+    tokio::time::sleep(Duration::from_millis(1200)).await; // > auto-commit interval
+    let during = committed(&brokers, "g-order", 1)[0];
+    assert!(
+        during <= 3,
+        "committed {during} while offset 3 is unfinished"
+    );
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    assert_eq!(committed(&brokers, "g-order", 1), vec![20]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_that_hangs_is_timed_out_and_dead_lettered_while_the_rest_flows() {
+    struct Hangs;
+    impl Stage for Hangs {
+        fn name(&self) -> &'static str {
+            "hangs"
+        }
+        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+            if doc.id.as_deref() == Some("h-1") {
+                std::thread::sleep(Duration::from_secs(30));
+            }
+            Ok(())
+        }
+    }
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let mut cfg = config(&brokers, "g-hang");
+    cfg.pipeline.article_timeout_ms = 500;
+    cfg.pipeline.workers = 1;
+    use akhbar::stages::{Id, IdConfig};
+    let chain = Arc::new(Chain::from_stages(vec![
+        Box::new(Id::new(&IdConfig::default())),
+        Box::new(Hangs),
+    ]));
+    produce(&brokers, INPUT, articles("h", 0..10))
+        .await
+        .unwrap();
+    let (stop, task) = start(cfg, chain);
+    let mut rest = ids("h", 0..10);
+    rest.retain(|i| i != "h-1");
+    let v = verify_async(&brokers, 1, rest, 1).await;
+    stop.send(()).unwrap();
+    task.await.unwrap().unwrap();
+    assert_eq!(
+        v.delivered, 9,
+        "one worker, still all the others got through"
+    );
+    let dead: Vec<_> = v.records.iter().filter(|r| r.topic == DEAD).collect();
+    assert_eq!(dead[0].header("akhbar.reason"), Some("timeout"));
+    assert_eq!(dead[0].header("akhbar.stage"), Some("hangs"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_dead_letters_stop_the_pipeline_with_a_clear_error() {
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let mut cfg = config(&brokers, "g-limit");
+    cfg.dead_letter.min_messages = 10;
+    cfg.dead_letter.window = 20;
+    let junk: Vec<_> = (0..50)
+        .map(|i| (None, format!("junk {i}").into_bytes()))
+        .collect();
+    produce(&brokers, INPUT, junk).await.unwrap();
+    let (_stop, task) = start(cfg.clone(), build_chain(&cfg).unwrap());
+    let result = tokio::time::timeout(Duration::from_secs(60), task)
+        .await
+        .unwrap()
+        .unwrap();
+    let err = result.unwrap_err().to_string();
+    assert!(err.contains("dead_letter.max_ratio"), "{err}");
+    let done = committed(&brokers, "g-limit", 1)[0];
+    assert!(
+        done < 50,
+        "stopped before dead-lettering everything (committed {done})"
+    );
+    let _ = OUTPUT;
+}

@@ -1,0 +1,159 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// The built `akhbar` binary.
+pub fn akhbar() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_akhbar"));
+    // Tests must not pick up the developer's environment.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AKHBAR_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// Runs `akhbar args...` with `stdin` and returns its output.
+pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = akhbar()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("akhbar starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A path in the repository.
+pub fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The JSON lines of a command's stdout.
+pub fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("stdout line is JSON"))
+        .collect()
+}
+
+use akhbar::config::Config;
+use akhbar::embedded_cluster::EmbeddedCluster;
+use akhbar::harness::{read_topics, ReadRecord};
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub const INPUT: &str = "news.raw";
+pub const OUTPUT: &str = "news.enriched";
+pub const DEAD: &str = "news.dead-letter";
+
+/// A mock cluster with the three topics created.
+pub fn cluster(partitions: i32) -> EmbeddedCluster {
+    let c = EmbeddedCluster::start(1).expect("mock cluster");
+    c.create_topic(INPUT, partitions).unwrap();
+    c.create_topic(OUTPUT, partitions).unwrap();
+    c.create_topic(DEAD, 1).unwrap();
+    c
+}
+
+/// A config for tests against `brokers`.
+pub fn config(brokers: &str, group: &str) -> Config {
+    let mut c = Config::default();
+    c.kafka.brokers = brokers.into();
+    c.kafka.group_id = group.into();
+    c.kafka
+        .options
+        .insert("session.timeout.ms".into(), "6000".into());
+    c.kafka
+        .options
+        .insert("heartbeat.interval.ms".into(), "500".into());
+    c.kafka
+        .consumer
+        .insert("auto.commit.interval.ms".into(), "500".into());
+    c.log.stats_interval_secs = 0;
+    c.pipeline.workers = 2;
+    c
+}
+
+/// Numbered raw articles: `{"id":"<prefix>-<i>","body":...}`.
+pub fn articles(prefix: &str, range: std::ops::Range<usize>) -> Vec<(Option<Vec<u8>>, Vec<u8>)> {
+    range
+        .map(|i| {
+            let v = serde_json::json!({
+                "id": format!("{prefix}-{i}"),
+                "body": format!("Article number {i}. The minister said on Monday that talks would resume."),
+                "seq": i,
+            });
+            (None, serde_json::to_vec(&v).unwrap())
+        })
+        .collect()
+}
+
+/// What came out of the output and dead-letter topics.
+#[derive(Debug, Default)]
+pub struct Verdict {
+    pub delivered: usize,
+    pub dead_lettered: usize,
+    pub duplicated: usize,
+    pub lost: Vec<String>,
+    pub records: Vec<ReadRecord>,
+}
+
+/// The verifier: reads both topics until every expected id arrived (or
+/// `timeout`) and counts delivered, dead-lettered, duplicated and lost.
+/// Dead-lettered messages are matched by their `akhbar.source.offset`
+/// header, enriched ones by id.
+pub fn verify(
+    brokers: &str,
+    partitions: i32,
+    ids: &[String],
+    dead: usize,
+    timeout: Duration,
+) -> Verdict {
+    let mut settle: Option<std::time::Instant> = None;
+    let records = read_topics(brokers, &[(OUTPUT, partitions), (DEAD, 1)], timeout, |r| {
+        let out: std::collections::HashSet<_> = r
+            .iter()
+            .filter(|x| x.topic == OUTPUT)
+            .filter_map(|x| x.key.clone())
+            .collect();
+        let d = r.iter().filter(|x| x.topic == dead_topic).count();
+        let complete = ids.iter().all(|id| out.contains(id.as_bytes())) && d >= dead;
+        // Once complete, read a little longer to catch late duplicates.
+        if complete {
+            let since = *settle.get_or_insert_with(std::time::Instant::now);
+            since.elapsed() > Duration::from_millis(500)
+        } else {
+            false
+        }
+    })
+    .expect("read back");
+    let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
+    for r in records.iter().filter(|r| r.topic == output) {
+        *counts.entry(r.key.clone().unwrap_or_default()).or_default() += 1;
+    }
+    let lost = ids
+        .iter()
+        .filter(|id| !counts.contains_key(id.as_bytes()))
+        .cloned()
+        .collect();
+    Verdict {
+        delivered: counts.len(),
+        dead_lettered: records.iter().filter(|r| r.topic == dead_topic).count(),
+        duplicated: counts.values().map(|n| n - 1).sum(),
+        lost,
+        records,
+    }
+}
+
+pub fn ids(prefix: &str, range: std::ops::Range<usize>) -> Vec<String> {
+    range.map(|i| format!("{prefix}-{i}")).collect()
+}

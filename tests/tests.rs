@@ -1,0 +1,16 @@
+//! The integration test binary: one module per area.
+//!
+//! - `enrich`: the `akhbar enrich` command on JSON Lines.
+//! - `cli`: config errors, `--help`, `akhbar config`.
+//! - `kafka`: the pipeline over the real Kafka protocol on the in-process
+//!   mock cluster (N in / N out, dead letters, restart, rebalance, SIGTERM).
+//! - `tansu`: end to end against a real broker process (feature
+//!   `tansu-tests`; `.ci/run` starts the broker).
+
+mod support;
+
+mod cli;
+mod enrich;
+mod kafka;
+#[cfg(feature = "tansu-tests")]
+mod tansu;
