@@ -287,7 +287,10 @@ impl Config {
         }
         let config: Config = serde_path_to_error::deserialize(merged).map_err(|e| {
             let key = e.path().to_string();
-            invalid(&key, e.inner().to_string())
+            // toml's messages span lines; keep the reason on one line.
+            let message = e.inner().to_string();
+            let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+            invalid(&key, message)
         })?;
         config.validate()?;
         Ok(config)
@@ -513,7 +516,7 @@ fn apply_env(
             _ => Value::String(raw.into()),
         }
     };
-    insert(merged, &path, value).map_err(|m| env_err(m))
+    insert(merged, &path, value).map_err(env_err)
 }
 
 fn lookup<'a>(value: &'a Value, path: &[String]) -> Option<&'a Value> {

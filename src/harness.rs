@@ -103,8 +103,8 @@ pub fn read_topics(
     let deadline = Instant::now() + timeout;
     let mut out = Vec::new();
     while !until(&out) && Instant::now() < deadline {
-        match consumer.poll(Duration::from_millis(100)) {
-            Some(Ok(m)) => out.push(ReadRecord {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            out.push(ReadRecord {
                 topic: m.topic().to_string(),
                 partition: m.partition(),
                 offset: m.offset(),
@@ -122,8 +122,7 @@ pub fn read_topics(
                     })
                     .unwrap_or_default(),
                 timestamp_ms: m.timestamp().to_millis(),
-            }),
-            Some(Err(_)) | None => {}
+            });
         }
     }
     Ok(out)

@@ -29,6 +29,8 @@ const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     // Cap prefetch: the local queue holds at most this much.
     ("queued.max.messages.kbytes", "16384"),
     ("queued.min.messages", "1000"),
+    // A resumed partition refetches; a short long-poll keeps that quick.
+    ("fetch.wait.max.ms", "100"),
     ("statistics.interval.ms", "5000"),
 ];
 
@@ -38,7 +40,6 @@ const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
     ("compression.type", "lz4"),
     ("linger.ms", "5"),
     ("message.timeout.ms", "30000"),
-    ("statistics.interval.ms", "5000"),
 ];
 
 /// Consumer settings.

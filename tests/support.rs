@@ -118,23 +118,41 @@ pub fn verify(
     dead: usize,
     timeout: Duration,
 ) -> Verdict {
+    verify_named(brokers, OUTPUT, DEAD, partitions, ids, dead, timeout)
+}
+
+/// [`verify`] with explicit topic names.
+pub fn verify_named(
+    brokers: &str,
+    output: &str,
+    dead_topic: &str,
+    partitions: i32,
+    ids: &[String],
+    dead: usize,
+    timeout: Duration,
+) -> Verdict {
     let mut settle: Option<std::time::Instant> = None;
-    let records = read_topics(brokers, &[(OUTPUT, partitions), (DEAD, 1)], timeout, |r| {
-        let out: std::collections::HashSet<_> = r
-            .iter()
-            .filter(|x| x.topic == OUTPUT)
-            .filter_map(|x| x.key.clone())
-            .collect();
-        let d = r.iter().filter(|x| x.topic == dead_topic).count();
-        let complete = ids.iter().all(|id| out.contains(id.as_bytes())) && d >= dead;
-        // Once complete, read a little longer to catch late duplicates.
-        if complete {
-            let since = *settle.get_or_insert_with(std::time::Instant::now);
-            since.elapsed() > Duration::from_millis(500)
-        } else {
-            false
-        }
-    })
+    let records = read_topics(
+        brokers,
+        &[(output, partitions), (dead_topic, 1)],
+        timeout,
+        |r| {
+            let out: std::collections::HashSet<_> = r
+                .iter()
+                .filter(|x| x.topic == output)
+                .filter_map(|x| x.key.clone())
+                .collect();
+            let d = r.iter().filter(|x| x.topic == dead_topic).count();
+            let complete = ids.iter().all(|id| out.contains(id.as_bytes())) && d >= dead;
+            // Once complete, read a little longer to catch late duplicates.
+            if complete {
+                let since = *settle.get_or_insert_with(std::time::Instant::now);
+                since.elapsed() > Duration::from_millis(500)
+            } else {
+                false
+            }
+        },
+    )
     .expect("read back");
     let mut counts: HashMap<Vec<u8>, usize> = HashMap::new();
     for r in records.iter().filter(|r| r.topic == output) {

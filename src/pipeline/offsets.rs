@@ -42,8 +42,6 @@ struct PartitionState {
     pending: BTreeMap<i64, bool>,
     /// Next offset to consume after the contiguous done prefix.
     commit_position: Option<i64>,
-    /// The last position handed out for committing.
-    committed: Option<i64>,
     paused: bool,
 }
 
@@ -75,13 +73,9 @@ impl OffsetTracker {
         self.partitions.insert(tp, state);
     }
 
-    /// Stops tracking a revoked partition; returns its final commit position
-    /// if it moved since it was last handed out.
+    /// Stops tracking a revoked partition; returns its final commit position.
     pub fn revoke(&mut self, tp: &TopicPartition) -> Option<i64> {
-        let state = self.partitions.remove(tp)?;
-        state
-            .commit_position
-            .filter(|p| Some(*p) != state.committed)
+        self.partitions.remove(tp)?.commit_position
     }
 
     /// Registers a message taken from `tp`. Unassigned partitions are
@@ -135,22 +129,6 @@ impl OffsetTracker {
             .values()
             .map(PartitionState::in_flight)
             .sum()
-    }
-
-    /// Commit positions that moved since last taken, marking them taken.
-    pub fn take_commits(&mut self) -> Vec<(TopicPartition, i64)> {
-        let mut out = Vec::new();
-        for (tp, state) in &mut self.partitions {
-            if let Some(p) = state
-                .commit_position
-                .filter(|p| Some(*p) != state.committed)
-            {
-                state.committed = Some(p);
-                out.push((tp.clone(), p));
-            }
-        }
-        out.sort();
-        out
     }
 
     /// The current commit position of every partition that has one.
@@ -217,10 +195,10 @@ mod tests {
         assert_eq!(t.complete(&tickets[4]), None);
         assert_eq!(t.complete(&tickets[2]), None);
         assert_eq!(t.complete(&tickets[1]), None);
-        assert!(t.take_commits().is_empty(), "offset 10 is unfinished");
+        assert!(t.positions().is_empty(), "offset 10 is unfinished");
         assert_eq!(t.complete(&tickets[0]), Some(13));
         assert_eq!(t.complete(&tickets[3]), Some(15));
-        assert_eq!(t.take_commits(), vec![(tp(0), 15)]);
+        assert_eq!(t.positions(), vec![(tp(0), 15)]);
     }
 
     #[test]
@@ -241,16 +219,6 @@ mod tests {
         assert_eq!(t.complete(&a), Some(1));
         assert_eq!(t.in_flight(&tp(1)), 1);
         assert_eq!(t.total_in_flight(), 1);
-    }
-
-    #[test]
-    fn take_commits_hands_out_each_position_once() {
-        let mut t = OffsetTracker::new();
-        let a = t.track(&tp(0), 0);
-        t.complete(&a);
-        assert_eq!(t.take_commits(), vec![(tp(0), 1)]);
-        assert!(t.take_commits().is_empty());
-        assert_eq!(t.positions(), vec![(tp(0), 1)]);
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub async fn run(
 ) -> Result<RunSummary, PipelineError> {
     let shared = Arc::new(Shared::new(DeadLetterLimit::new(&config.dead_letter)));
     let sink = Arc::new(KafkaSink::new(config)?);
-    let source = KafkaSource::new(config, shared.clone())?;
+    let source = Arc::new(KafkaSource::new(config, shared.clone())?);
     let settings = WorkerSettings {
         workers: config.pipeline.worker_count(),
         max_message_bytes: config.pipeline.max_message_bytes,
@@ -70,19 +70,25 @@ pub async fn run(
     let (outcome_tx, outcome_rx) = flume::bounded(config.pipeline.max_in_flight);
     let worker_tasks = workers::spawn(settings, chain, work_rx, outcome_tx);
     let abandon = CancellationToken::new();
-    let sink_task =
+    let mut sink_task =
         tokio::spawn(
             sink.clone()
                 .run(outcome_rx, source.acker(), shared.clone(), abandon.clone()),
         );
+    // The source polls until the very end, so that rebalances and commits
+    // complete while the rest drains; `intake` only stops it taking work.
+    let (intake, polling) = (CancellationToken::new(), CancellationToken::new());
+    let poller = {
+        let (source, intake, polling) = (source.clone(), intake.clone(), polling.clone());
+        tokio::spawn(async move { source.run(work_tx, intake, polling).await })
+    };
 
-    // Intake runs until the shutdown signal or a fatal error.
     let fatal = shared.fatal.token();
     tokio::select! {
-        _ = source.run(work_tx, CancellationToken::new()) => {}
         _ = shutdown => {}
         _ = fatal.cancelled() => {}
     }
+    intake.cancel();
 
     let in_flight = || shared.tracker().total_in_flight();
     ShutdownPhase {
@@ -90,9 +96,14 @@ pub async fn run(
         in_flight: in_flight(),
     }
     .emit();
-    source.pause_all();
     let drain_timeout = Duration::from_millis(config.shutdown.drain_timeout_ms);
     let deadline = Instant::now() + drain_timeout;
+    // After a fatal error nothing more is published or dead-lettered: work in
+    // flight stays uncommitted and is replayed once the cause is fixed.
+    let fatal_stop = shared.fatal.reason().is_some();
+    if fatal_stop {
+        abandon.cancel();
+    }
     ShutdownPhase {
         phase: "draining in-flight work",
         in_flight: in_flight(),
@@ -102,22 +113,21 @@ pub async fn run(
         for task in worker_tasks {
             let _ = task.await;
         }
+        let _ = (&mut sink_task).await;
     };
-    let mut drained = tokio::time::timeout(drain_timeout, drain).await.is_ok();
-    // Workers are done (or abandoned); let deliveries finish in what is left.
-    let left = deadline.saturating_duration_since(Instant::now());
-    let mut sink_task = sink_task;
-    if tokio::time::timeout(left, &mut sink_task).await.is_err() {
-        drained = false;
-    }
+    let drained = tokio::time::timeout(drain_timeout, drain).await.is_ok() && !fatal_stop;
     if !drained {
-        DrainTimedOut {
-            in_flight: in_flight(),
-            timeout_ms: config.shutdown.drain_timeout_ms,
+        if !fatal_stop {
+            DrainTimedOut {
+                in_flight: in_flight(),
+                timeout_ms: config.shutdown.drain_timeout_ms,
+            }
+            .emit();
         }
-        .emit();
         abandon.cancel();
-        let _ = sink_task.await;
+        if !sink_task.is_finished() {
+            let _ = sink_task.await;
+        }
     }
     ShutdownPhase {
         phase: "flushing producer",
@@ -131,7 +141,8 @@ pub async fn run(
         in_flight: in_flight(),
     }
     .emit();
-    if let Err(e) = source.commit_finished() {
+    let commit_deadline = deadline.max(Instant::now() + Duration::from_secs(5));
+    if let Err(e) = source.commit_finished(commit_deadline).await {
         crate::events::OffsetsCommitError {
             error: &e.to_string(),
             trigger: "shutdown",
@@ -143,7 +154,13 @@ pub async fn run(
         in_flight: in_flight(),
     }
     .emit();
-    let _ = tokio::task::spawn_blocking(move || source.close()).await;
+    polling.cancel();
+    let _ = poller.await;
+    // The sink's acknowledgement handle is gone with the sink task, so this
+    // is the last handle: dropping it closes the consumer.
+    if let Ok(source) = Arc::try_unwrap(source) {
+        let _ = tokio::task::spawn_blocking(move || source.close()).await;
+    }
 
     let stats = &shared.stats;
     let summary = RunSummary {

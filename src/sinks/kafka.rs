@@ -116,7 +116,7 @@ impl KafkaSink {
                 match self
                     .send(
                         &self.output,
-                        id.as_bytes(),
+                        Some(id.as_bytes()),
                         &payload,
                         &headers,
                         Some(&id),
@@ -164,10 +164,16 @@ impl KafkaSink {
         let (payload, truncated) = truncate_payload(&envelope.payload, self.dead_letter_max_bytes);
         let truncated = truncated || envelope.payload.len() < envelope.original_len;
         let headers = dead_letter_headers(&envelope, &refusal, truncated);
-        let key = envelope.key.clone().unwrap_or_default();
         let tp = &envelope.ticket.tp;
         match self
-            .send(&self.dead_letter, &key, payload, &headers, None, abandon)
+            .send(
+                &self.dead_letter,
+                envelope.key.as_deref(),
+                payload,
+                &headers,
+                None,
+                abandon,
+            )
             .await
         {
             Sent::Acknowledged => {
@@ -203,7 +209,7 @@ impl KafkaSink {
     async fn send(
         &self,
         topic: &str,
-        key: &[u8],
+        key: Option<&[u8]>,
         payload: &[u8],
         headers: &OwnedHeaders,
         article_id: Option<&str>,
@@ -213,10 +219,12 @@ impl KafkaSink {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let record = FutureRecord::to(topic)
-                .key(key)
+            let mut record = FutureRecord::to(topic)
                 .payload(payload)
                 .headers(headers.clone());
+            if let Some(key) = key {
+                record = record.key(key);
+            }
             let result = tokio::select! {
                 r = self.producer.send(record, Timeout::After(Duration::from_secs(5))) => r,
                 _ = abandon.cancelled() => return Sent::Abandoned,

@@ -139,6 +139,9 @@ impl ConsumerContext for SourceContext {
                     tracker.assign(TopicPartition::new(e.topic(), e.partition()));
                 }
                 drop(tracker);
+                if tpl.count() == 0 {
+                    return;
+                }
                 PartitionsAssigned {
                     partitions: &describe(tpl),
                     count: tpl.count(),
@@ -230,8 +233,15 @@ impl KafkaSource {
         })
     }
 
-    /// Reads messages into `work` until `stop` fires or `work` closes.
-    pub async fn run(&self, work: flume::Sender<Envelope>, stop: CancellationToken) {
+    /// Reads messages into `work` until `intake` fires, then keeps polling
+    /// (partitions paused, nothing taken) until `stop` fires, so that
+    /// rebalances and commits complete while the pipeline drains.
+    pub async fn run(
+        &self,
+        work: flume::Sender<Envelope>,
+        intake: CancellationToken,
+        stop: CancellationToken,
+    ) {
         let mut stats = tokio::time::interval(if self.stats_interval.is_zero() {
             Duration::from_secs(3600 * 24 * 365)
         } else {
@@ -240,21 +250,38 @@ impl KafkaSource {
         stats.tick().await;
         let mut last_report = (Instant::now(), 0u64);
         let mut backoff = Duration::from_millis(100);
+        let mut work = Some(work);
         loop {
             tokio::select! {
                 biased;
                 _ = stop.cancelled() => break,
-                _ = self.shared.flow.notified() => self.flow_control(),
+                _ = intake.cancelled(), if work.is_some() => {
+                    // Closing the channel lets the workers drain and end.
+                    work = None;
+                    self.pause_all();
+                }
+                _ = self.shared.flow.notified(), if work.is_some() => self.flow_control(),
                 _ = stats.tick() => last_report = self.report_stats(last_report),
                 received = self.consumer.recv() => match received {
                     Ok(message) => {
                         backoff = Duration::from_millis(100);
+                        let Some(sender) = &work else {
+                            // Draining: a partition assigned meanwhile; leave
+                            // its messages to the next owner.
+                            let mut tpl = TopicPartitionList::new();
+                            let _ = tpl.add_partition(message.topic(), message.partition());
+                            let _ = self.consumer.pause(&tpl);
+                            continue;
+                        };
                         let envelope = self.envelope(&message);
                         drop(message);
                         self.shared.stats.consumed.fetch_add(1, Ordering::Relaxed);
                         metrics::counter!("akhbar_consumed_total").increment(1);
-                        if work.send_async(envelope).await.is_err() {
-                            break;
+                        // An envelope dropped here stays tracked as unfinished,
+                        // so no commit passes it: it is replayed, not lost.
+                        tokio::select! {
+                            sent = sender.send_async(envelope) => if sent.is_err() { work = None },
+                            _ = intake.cancelled() => {}
                         }
                         self.flow_control();
                     }
@@ -300,7 +327,7 @@ impl KafkaSource {
     }
 
     /// Pauses partitions over their in-flight limit (or all of them when the
-    /// total is over), resumes them once below half.
+    /// total is over), resumes them once below three quarters.
     fn flow_control(&self) {
         let limits = self.limits;
         let mut pause = TopicPartitionList::new();
@@ -310,8 +337,11 @@ impl KafkaSource {
         for tp in tracker.assigned() {
             let n = tracker.in_flight(&tp);
             let over = n >= limits.max_in_flight_per_partition || total >= limits.max_in_flight;
-            let under = n < limits.max_in_flight_per_partition.div_ceil(2)
-                && total < limits.max_in_flight.div_ceil(2);
+            // Resume early: a resumed partition refetches (its prefetched
+            // messages were dropped on pause), and the remaining quarter
+            // keeps the workers busy meanwhile.
+            let under = n < (limits.max_in_flight_per_partition * 3).div_ceil(4)
+                && total < (limits.max_in_flight * 3).div_ceil(4);
             if over && !tracker.set_paused(&tp, true) {
                 let _ = pause.add_partition(&tp.topic, tp.partition);
             } else if under && tracker.set_paused(&tp, false) {
@@ -363,9 +393,10 @@ impl KafkaSource {
         (Instant::now(), finished)
     }
 
-    /// Commits every finished position synchronously (shutdown).
-    pub fn commit_finished(&self) -> KafkaResult<usize> {
-        let positions = self.shared.tracker().take_commits();
+    /// Commits every finished position (shutdown), retrying while a
+    /// rebalance is in progress until `deadline`.
+    pub async fn commit_finished(&self, deadline: Instant) -> KafkaResult<usize> {
+        let positions = self.shared.tracker().positions();
         let mut tpl = TopicPartitionList::new();
         for (tp, position) in &positions {
             let _ = tpl.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*position));
@@ -373,7 +404,22 @@ impl KafkaSource {
         if tpl.count() == 0 {
             return Ok(0);
         }
-        self.consumer.commit(&tpl, CommitMode::Sync)?;
+        loop {
+            let result =
+                tokio::task::block_in_place(|| self.consumer.commit(&tpl, CommitMode::Sync));
+            match result {
+                Ok(()) => break,
+                Err(e) if Instant::now() < deadline && is_retriable_commit(&e) => {
+                    OffsetsCommitError {
+                        error: &e.to_string(),
+                        trigger: "shutdown",
+                    }
+                    .emit();
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
         OffsetsCommitted {
             offsets: &describe(&tpl),
             trigger: "shutdown",
@@ -397,11 +443,31 @@ impl KafkaSource {
             .unwrap_or(false)
     }
 
-    /// Leaves the group and closes the consumer. Blocks until done.
+    /// Leaves the group and closes the consumer. Blocks until done; the
+    /// last handle to the consumer must be this one.
     pub fn close(self) {
-        let _ = self.consumer.unsubscribe();
+        self.consumer.unsubscribe();
         drop(self.consumer);
     }
+}
+
+/// Commit failures that clear up by themselves (a rebalance finishing, a
+/// coordinator moving).
+fn is_retriable_commit(error: &KafkaError) -> bool {
+    use rdkafka::types::RDKafkaErrorCode as C;
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            C::RebalanceInProgress
+                | C::CoordinatorLoadInProgress
+                | C::CoordinatorNotAvailable
+                | C::NotCoordinator
+                | C::RequestTimedOut
+                | C::OperationTimedOut
+                | C::BrokerTransportFailure
+                | C::AllBrokersDown
+        )
+    )
 }
 
 /// Reports acknowledged messages to the offset tracker and stores the
