@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Offline validators for deploy/: kubernetes-validate in a venv, Debian's
+# docker-compose (only `config`, no daemon).
+if [ ! -x .tools/venv/bin/kubernetes-validate ]; then
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install --quiet kubernetes-validate==1.37.0 PyYAML jsonschema
+fi
+if ! command -v docker-compose >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq docker-compose) >/dev/null
+fi
+export AKHBAR_TEST_VALIDATE_PYTHON="$PWD/.tools/venv/bin/python"
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pid=$(scripts/tansu.sh start "$port")
 trap 'kill "$pid" 2>/dev/null || true' EXIT

@@ -37,6 +37,26 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub shutdown: ShutdownConfig,
     pub log: LogConfig,
+    pub http: HttpConfig,
+}
+
+/// The health and metrics endpoint of `akhbar run`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// `host:port` for `/healthz`, `/readyz` and `/metrics`; empty disables it.
+    pub listen: String,
+    /// `/healthz` fails when work in flight has not moved for this long.
+    pub liveness_stall_secs: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: "0.0.0.0:9898".into(),
+            liveness_stall_secs: 120,
+        }
+    }
 }
 
 /// Connection to the cluster.
@@ -363,6 +383,19 @@ impl Config {
                 "delivery.retry_backoff_ms",
                 "must be at least 1 and at most delivery.retry_backoff_max_ms",
             ));
+        }
+        if !self.http.listen.is_empty() && self.http.listen.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(invalid(
+                "http.listen",
+                format!(
+                    "`{}` is not ip:port (empty disables the endpoint)",
+                    self.http.listen
+                ),
+            ));
+        }
+        if self.http.liveness_stall_secs == 0 {
+            return Err(invalid("http.liveness_stall_secs", "must be at least 1"));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", e.to_string()))?;

@@ -25,6 +25,7 @@ pub mod document;
 pub mod embedded_cluster;
 pub mod events;
 pub mod harness;
+pub mod http;
 pub mod kafka_client;
 pub mod pipeline;
 pub mod record;

@@ -396,6 +396,7 @@ async fn sigterm_drains_commits_exits_zero_and_the_next_replica_resumes_exactly_
         .arg("run")
         .env("AKHBAR_KAFKA__BROKERS", &brokers)
         .env("AKHBAR_KAFKA__GROUP_ID", "g-sigterm")
+        .env("AKHBAR_HTTP__LISTEN", "127.0.0.1:0")
         .env("AKHBAR_KAFKA__OPTIONS__SESSION_TIMEOUT_MS", "6000")
         .env("AKHBAR_PIPELINE__STAGES", "id,clean,language,word_count")
         .env("AKHBAR_LOG__FORMAT", "json")

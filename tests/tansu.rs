@@ -50,6 +50,7 @@ fn spawn_run(brokers: &str, group: &str, topics: &(String, String, String)) -> C
         .arg("run")
         .env("AKHBAR_KAFKA__BROKERS", brokers)
         .env("AKHBAR_KAFKA__GROUP_ID", group)
+        .env("AKHBAR_HTTP__LISTEN", "127.0.0.1:0")
         .env("AKHBAR_TOPICS__INPUT", &topics.0)
         .env("AKHBAR_TOPICS__OUTPUT", &topics.1)
         .env("AKHBAR_TOPICS__DEAD_LETTER", &topics.2)

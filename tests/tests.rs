@@ -10,7 +10,9 @@
 mod support;
 
 mod cli;
+mod deploy;
 mod enrich;
+mod http;
 mod kafka;
 #[cfg(feature = "tansu-tests")]
 mod tansu;

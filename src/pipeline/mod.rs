@@ -16,7 +16,7 @@ pub mod process;
 mod topology;
 pub mod workers;
 
-pub use topology::{run, PipelineError, RunSummary};
+pub use topology::{new_shared, run, run_with, PipelineError, RunSummary};
 
 use offsets::{OffsetTracker, Ticket};
 use process::Processed;
@@ -112,8 +112,14 @@ pub struct Shared {
     pub stats: Stats,
     pub fatal: Fatal,
     pub limit: Mutex<dead_letter::DeadLetterLimit>,
-    /// Set once a first assignment arrived (readiness).
+    /// When the pipeline started; the clocks below count from here.
     pub started: Instant,
+    /// Milliseconds since `started` of the last acknowledged message.
+    pub last_progress_ms: AtomicU64,
+    /// Milliseconds since `started` of the source loop's last turn.
+    pub last_poll_ms: AtomicU64,
+    /// Records queued in the producer, not yet acknowledged.
+    pub producer_queue: AtomicI64,
 }
 
 impl Shared {
@@ -126,7 +132,48 @@ impl Shared {
             fatal: Fatal::default(),
             limit: Mutex::new(limit),
             started: Instant::now(),
+            last_progress_ms: AtomicU64::new(0),
+            last_poll_ms: AtomicU64::new(0),
+            producer_queue: AtomicI64::new(0),
         }
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// Notes that the source loop is turning.
+    pub fn mark_polled(&self) {
+        self.last_poll_ms.store(self.now_ms(), Ordering::Relaxed);
+    }
+
+    /// Ready: this member owns partitions (so it is connected and in the group).
+    pub fn is_ready(&self) -> bool {
+        !self.tracker().assigned().is_empty()
+    }
+
+    /// Live: the source loop turned recently, and work in flight is moving
+    /// (an idle pipeline with nothing in flight is live). Never just "the
+    /// broker answers".
+    pub fn liveness(&self, stall: std::time::Duration) -> Result<(), String> {
+        let now = self.now_ms();
+        let stall_ms = stall.as_millis() as u64;
+        let polled = self.last_poll_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(polled) > stall_ms {
+            return Err(format!(
+                "the consumer loop has not turned for {} s",
+                (now - polled) / 1000
+            ));
+        }
+        let in_flight = self.tracker().total_in_flight();
+        let progress = self.last_progress_ms.load(Ordering::Relaxed);
+        if in_flight > 0 && now.saturating_sub(progress) > stall_ms {
+            return Err(format!(
+                "{in_flight} messages in flight and none finished for {} s",
+                (now - progress) / 1000
+            ));
+        }
+        Ok(())
     }
 
     /// Locks the offset tracker (a poisoned lock is still usable: the
@@ -137,6 +184,8 @@ impl Shared {
 
     /// Counts a finished message against the dead-letter limit.
     pub fn record_finished(&self, dead_lettered: bool) {
+        self.last_progress_ms
+            .store(self.now_ms(), Ordering::Relaxed);
         let counter = if dead_lettered {
             &self.stats.dead_lettered
         } else {

@@ -47,7 +47,21 @@ pub async fn run(
     chain: Arc<Chain>,
     shutdown: impl Future<Output = ()>,
 ) -> Result<RunSummary, PipelineError> {
-    let shared = Arc::new(Shared::new(DeadLetterLimit::new(&config.dead_letter)));
+    run_with(config, chain, shutdown, new_shared(config)).await
+}
+
+/// The state a pipeline shares with its health endpoint.
+pub fn new_shared(config: &Config) -> Arc<Shared> {
+    Arc::new(Shared::new(DeadLetterLimit::new(&config.dead_letter)))
+}
+
+/// [`run`] with state created by the caller (who serves health from it).
+pub async fn run_with(
+    config: &Config,
+    chain: Arc<Chain>,
+    shutdown: impl Future<Output = ()>,
+    shared: Arc<Shared>,
+) -> Result<RunSummary, PipelineError> {
     let sink = Arc::new(KafkaSink::new(config)?);
     let source = Arc::new(KafkaSource::new(config, shared.clone())?);
     let settings = WorkerSettings {

@@ -13,7 +13,7 @@ use crate::document::SourceOffset;
 use crate::stages::Chain;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 /// Worker pool settings.
@@ -68,9 +68,21 @@ async fn run_one(settings: &WorkerSettings, chain: &Arc<Chain>, envelope: &Envel
             offset: envelope.ticket.offset,
         };
         tokio::task::spawn_blocking(move || {
-            process(&chain, &payload, original_len, Some(origin), max, |i| {
-                current.store(i, Ordering::Relaxed)
-            })
+            let names = chain.names();
+            let mut clock: Option<(usize, Instant)> = None;
+            let mut lap = |next: Option<usize>| {
+                if let Some((i, since)) = clock.take() {
+                    metrics::histogram!("akhbar_stage_duration_seconds", "stage" => names[i])
+                        .record(since.elapsed().as_secs_f64());
+                }
+                clock = next.map(|i| (i, Instant::now()));
+            };
+            let processed = process(&chain, &payload, original_len, Some(origin), max, |i| {
+                current.store(i, Ordering::Relaxed);
+                lap(Some(i));
+            });
+            lap(None);
+            processed
         })
     };
     match tokio::time::timeout(settings.article_timeout, job).await {

@@ -22,6 +22,7 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::util::Timeout;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
@@ -110,6 +111,10 @@ impl KafkaSink {
             envelope,
             processed,
         } = outcome;
+        shared.producer_queue.store(
+            i64::from(self.producer.in_flight_count()),
+            Ordering::Relaxed,
+        );
         let refusal = match processed {
             Processed::Enriched { id, payload } => {
                 let headers = output_headers(&envelope);
@@ -254,11 +259,6 @@ impl KafkaSink {
     /// Waits for queued records to be acknowledged.
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         self.producer.flush(Timeout::After(timeout))
-    }
-
-    /// Records waiting in the producer queue.
-    pub fn queue_depth(&self) -> i32 {
-        self.producer.in_flight_count()
     }
 }
 

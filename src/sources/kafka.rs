@@ -47,18 +47,25 @@ pub struct SourceContext {
 
 impl ClientContext for SourceContext {
     fn stats(&self, statistics: Statistics) {
-        let lag: i64 = statistics
-            .topics
-            .get(&self.input)
-            .map(|t| {
-                t.partitions
-                    .values()
-                    .filter(|p| p.partition >= 0 && p.consumer_lag >= 0)
-                    .map(|p| p.consumer_lag)
-                    .sum()
-            })
-            .unwrap_or(-1);
-        self.shared.stats.lag.store(lag, Ordering::Relaxed);
+        let Some(topic) = statistics.topics.get(&self.input) else {
+            self.shared.stats.lag.store(-1, Ordering::Relaxed);
+            return;
+        };
+        let mut total = 0;
+        for p in topic.partitions.values() {
+            // Partition -1 is librdkafka's internal UA partition; -1 lag is
+            // "unknown" (not assigned or no committed offset yet).
+            if p.partition >= 0 && p.consumer_lag >= 0 {
+                total += p.consumer_lag;
+                metrics::gauge!(
+                    "akhbar_consumer_lag_messages",
+                    "topic" => self.input.clone(),
+                    "partition" => p.partition.to_string()
+                )
+                .set(p.consumer_lag as f64);
+            }
+        }
+        self.shared.stats.lag.store(total, Ordering::Relaxed);
     }
 }
 
@@ -251,10 +258,13 @@ impl KafkaSource {
         let mut last_report = (Instant::now(), 0u64);
         let mut backoff = Duration::from_millis(100);
         let mut work = Some(work);
+        let mut heartbeat = tokio::time::interval(Duration::from_secs(1));
         loop {
+            self.shared.mark_polled();
             tokio::select! {
                 biased;
                 _ = stop.cancelled() => break,
+                _ = heartbeat.tick() => {}
                 _ = intake.cancelled(), if work.is_some() => {
                     // Closing the channel lets the workers drain and end.
                     work = None;
