@@ -1,75 +1,15 @@
 //! The pipeline over the real Kafka protocol, on librdkafka's mock cluster.
 
-use crate::support::{self, articles, cluster, config, ids, verify, DEAD, INPUT, OUTPUT};
+use crate::support::{
+    self, articles, cluster, committed, config, ids, slow_chain, start, verify_async, DEAD, INPUT,
+    OUTPUT,
+};
 use akhbar::commands::build_chain;
 use akhbar::document::Document;
 use akhbar::harness::produce;
-use akhbar::pipeline::{self, RunSummary};
 use akhbar::stages::{Chain, Stage, StageError};
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
-
-/// Runs the pipeline in the background; send on the returned sender to stop.
-fn start(
-    config: akhbar::config::Config,
-    chain: Arc<Chain>,
-) -> (
-    oneshot::Sender<()>,
-    tokio::task::JoinHandle<Result<RunSummary, pipeline::PipelineError>>,
-) {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_test_writer()
-        .try_init();
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        pipeline::run(&config, chain, async {
-            let _ = rx.await;
-        })
-        .await
-    });
-    (tx, task)
-}
-
-/// Committed offsets of `group` on the input topic, per partition.
-fn committed(brokers: &str, group: &str, partitions: i32) -> Vec<i64> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition(INPUT, p);
-    }
-    let got = consumer
-        .committed_offsets(tpl, Duration::from_secs(10))
-        .unwrap();
-    got.elements()
-        .iter()
-        .map(|e| match e.offset() {
-            Offset::Offset(o) => o,
-            _ => 0,
-        })
-        .collect()
-}
-
-async fn verify_async(
-    brokers: &str,
-    partitions: i32,
-    ids: Vec<String>,
-    dead: usize,
-) -> support::Verdict {
-    let brokers = brokers.to_string();
-    tokio::task::spawn_blocking(move || {
-        verify(&brokers, partitions, &ids, dead, Duration::from_secs(60))
-    })
-    .await
-    .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_article_in_comes_out_enriched_keyed_by_id_with_origin_headers() {
@@ -182,26 +122,6 @@ async fn a_restart_resumes_from_the_committed_position_without_loss_or_replay() 
         "the second run starts past the first's work"
     );
     assert_eq!(second.duplicated, 0);
-}
-
-/// A stage that takes a while, so that work is in flight during rebalances.
-struct Slow(Duration);
-impl Stage for Slow {
-    fn name(&self) -> &'static str {
-        "slow"
-    }
-    fn apply(&self, _: &mut Document) -> Result<(), StageError> {
-        std::thread::sleep(self.0);
-        Ok(())
-    }
-}
-
-fn slow_chain(ms: u64) -> Arc<Chain> {
-    use akhbar::stages::{Id, IdConfig};
-    Arc::new(Chain::from_stages(vec![
-        Box::new(Id::new(&IdConfig::default())),
-        Box::new(Slow(Duration::from_millis(ms))),
-    ]))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -203,3 +203,90 @@ pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
         .map(|(_, b)| b.to_string())?;
     Some((status, body))
 }
+
+use akhbar::document::Document;
+use akhbar::pipeline::{self, RunSummary};
+use akhbar::stages::{Chain, Stage, StageError};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// Runs the pipeline in the background; send on the returned sender to stop.
+pub fn start(
+    config: akhbar::config::Config,
+    chain: Arc<Chain>,
+) -> (
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<RunSummary, pipeline::PipelineError>>,
+) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_test_writer()
+        .try_init();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        pipeline::run(&config, chain, async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    (tx, task)
+}
+
+/// Committed offsets of `group` on the input topic, per partition.
+pub fn committed(brokers: &str, group: &str, partitions: i32) -> Vec<i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(INPUT, p);
+    }
+    let got = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .unwrap();
+    got.elements()
+        .iter()
+        .map(|e| match e.offset() {
+            Offset::Offset(o) => o,
+            _ => 0,
+        })
+        .collect()
+}
+
+pub async fn verify_async(
+    brokers: &str,
+    partitions: i32,
+    ids: Vec<String>,
+    dead: usize,
+) -> Verdict {
+    let brokers = brokers.to_string();
+    tokio::task::spawn_blocking(move || {
+        verify(&brokers, partitions, &ids, dead, Duration::from_secs(60))
+    })
+    .await
+    .unwrap()
+}
+
+/// A stage that takes a while, so that work is in flight during rebalances.
+pub struct Slow(pub Duration);
+impl Stage for Slow {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+    fn apply(&self, _: &mut Document) -> Result<(), StageError> {
+        std::thread::sleep(self.0);
+        Ok(())
+    }
+}
+
+pub fn slow_chain(ms: u64) -> Arc<Chain> {
+    use akhbar::stages::{Id, IdConfig};
+    Arc::new(Chain::from_stages(vec![
+        Box::new(Id::new(&IdConfig::default())),
+        Box::new(Slow(Duration::from_millis(ms))),
+    ]))
+}

@@ -12,6 +12,7 @@ mod support;
 mod cli;
 mod deploy;
 mod enrich;
+mod faults;
 mod http;
 mod kafka;
 #[cfg(feature = "tansu-tests")]

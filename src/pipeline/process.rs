@@ -115,6 +115,17 @@ mod tests {
     }
 
     #[test]
+    fn a_fifty_megabyte_message_is_refused_without_parsing() {
+        let mut msg = br#"{"body":""#.to_vec();
+        msg.extend(std::iter::repeat_n(b'a', 50 * 1024 * 1024));
+        msg.extend(br#""}"#);
+        match process(&chain(), &msg, msg.len(), None, 8 << 20, |_| {}) {
+            Processed::Refused(r) => assert_eq!(r.reason, "too_large"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn a_truncated_copy_of_an_oversized_message_is_refused_as_too_large() {
         let msg = br#"{"body":"x"}"#;
         match process(&chain(), msg, 50_000_000, None, 1 << 20, |_| {}) {
