@@ -434,7 +434,12 @@ impl Stage for Structure {
     }
 
     fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
-        let mut analysis: Analysis = (*doc.analysis()).clone();
+        // Take the analysis out of the cache so it is refined in place, not
+        // copied (it holds every token's strings).
+        let shared = doc.analysis();
+        doc.analysis_cache = Default::default();
+        let mut analysis: Analysis =
+            std::sync::Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone());
         let n = analysis.paragraphs.len();
         let texts: Vec<String> = {
             let chars: Vec<char> = doc.text.chars().collect();

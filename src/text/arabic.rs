@@ -20,6 +20,9 @@ static PROCLITICS: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
         })
         .collect();
     table.sort_by_key(|(p, _)| std::cmp::Reverse(p.chars().count()));
+    debug_assert!(table
+        .iter()
+        .all(|(p, _)| p.starts_with(['و', 'ف', 'ب', 'ك', 'ل', 'ا'])));
     table
 });
 
@@ -31,7 +34,12 @@ pub fn is_arabic_letter(c: char) -> bool {
 /// Splits a *folded* token into `(proclitics, stem)`; the proclitics are
 /// `""` when none apply (non-Arabic tokens, or too little would remain).
 pub fn strip_proclitics(folded: &str) -> (&str, &str) {
-    if !folded.chars().next().is_some_and(is_arabic_letter) {
+    // Every proclitic starts with one of these letters: most tokens stop here.
+    if !folded
+        .chars()
+        .next()
+        .is_some_and(|c| matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا'))
+    {
         return ("", folded);
     }
     let len = folded.chars().count();
