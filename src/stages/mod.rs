@@ -9,13 +9,17 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+mod html;
 mod id;
 mod language;
+mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
+pub use structure::{Structure, StructureConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
 use crate::document::{Document, StageFailure};
@@ -53,8 +57,10 @@ pub trait Stage: Send + Sync {
 #[serde(rename_all = "snake_case")]
 pub enum StageKind {
     Id,
+    Html,
     Clean,
     Language,
+    Structure,
     WordCount,
 }
 
@@ -62,8 +68,10 @@ impl StageKind {
     /// Every stage the project has, in the order the default pipeline runs them.
     pub const ALL: &'static [StageKind] = &[
         StageKind::Id,
+        StageKind::Html,
         StageKind::Clean,
         StageKind::Language,
+        StageKind::Structure,
         StageKind::WordCount,
     ];
 
@@ -71,8 +79,10 @@ impl StageKind {
     pub fn name(self) -> &'static str {
         match self {
             StageKind::Id => "id",
+            StageKind::Html => "html",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
+            StageKind::Structure => "structure",
             StageKind::WordCount => "word_count",
         }
     }
@@ -83,8 +93,10 @@ impl StageKind {
 #[serde(deny_unknown_fields, default)]
 pub struct StagesConfig {
     pub id: IdConfig,
+    pub html: HtmlConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
+    pub structure: StructureConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -116,8 +128,10 @@ impl Chain {
             .map(|kind| -> Result<Box<dyn Stage>, BuildError> {
                 Ok(match kind {
                     StageKind::Id => Box::new(Id::new(&config.id)),
+                    StageKind::Html => Box::new(Html::new(&config.html)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
+                    StageKind::Structure => Box::new(Structure::new(&config.structure)),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
