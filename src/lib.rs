@@ -8,6 +8,7 @@
 //! | [`sources`] | Kafka consumer, JSON Lines files, bundled fixtures |
 //! | [`decode`] | raw bytes to a [`document::RawArticle`], with refusal reasons |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
+//! | [`lex`], [`dates`] | tokens with offsets; finding and resolving dates |
 //! | [`pipeline`] | worker pool, offset tracking, dead-letter policy, shutdown |
 //! | [`record`] | a finished [`document::Document`] to the enriched JSON record |
 //! | [`sinks`] | Kafka producer (output and dead-letter), JSON Lines files |
@@ -20,6 +21,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dates;
 pub mod decode;
 pub mod document;
 pub mod embedded_cluster;
@@ -27,6 +29,7 @@ pub mod events;
 pub mod harness;
 pub mod http;
 pub mod kafka_client;
+pub mod lex;
 pub mod pipeline;
 pub mod record;
 pub mod sinks;

@@ -9,11 +9,13 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+mod dates;
 mod id;
 mod language;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use dates::{Dates, DatesConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use word_count::{WordCount, WordCountConfig};
@@ -55,6 +57,7 @@ pub enum StageKind {
     Id,
     Clean,
     Language,
+    Dates,
     WordCount,
 }
 
@@ -64,6 +67,7 @@ impl StageKind {
         StageKind::Id,
         StageKind::Clean,
         StageKind::Language,
+        StageKind::Dates,
         StageKind::WordCount,
     ];
 
@@ -73,6 +77,7 @@ impl StageKind {
             StageKind::Id => "id",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
+            StageKind::Dates => "dates",
             StageKind::WordCount => "word_count",
         }
     }
@@ -85,6 +90,7 @@ pub struct StagesConfig {
     pub id: IdConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
+    pub dates: DatesConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -118,6 +124,7 @@ impl Chain {
                     StageKind::Id => Box::new(Id::new(&config.id)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
+                    StageKind::Dates => Box::new(Dates::new(&config.dates)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
