@@ -131,17 +131,14 @@ pub fn lex_with(text: &str, abbreviations: &[String]) -> Lexed {
             let start = i;
             while i < n {
                 let d = chars[i];
-                if is_word_char(d) {
-                    i += 1;
-                } else if matches!(d, '\'' | '’' | '-' | '.')
+                let joins = matches!(d, '\'' | '’' | '-' | '.')
                     && i + 1 < n
                     && i > start
-                    && inner_joiner(d, chars[i - 1], chars[i + 1])
-                {
-                    i += 1;
-                } else {
+                    && inner_joiner(d, chars[i - 1], chars[i + 1]);
+                if !(is_word_char(d) || joins) {
                     break;
                 }
+                i += 1;
             }
             let raw: String = chars[start..i].iter().collect();
             toks.push(Tok {
@@ -184,7 +181,9 @@ fn inner_joiner(d: char, before: char, after: char) -> bool {
             (before.is_ascii_digit() && after.is_ascii_digit())
                 || (before.is_ascii_uppercase() && after.is_ascii_uppercase())
         }
-        _ => before.is_alphabetic() && after.is_alphabetic() && before.is_ascii() == after.is_ascii(),
+        _ => {
+            before.is_alphabetic() && after.is_alphabetic() && before.is_ascii() == after.is_ascii()
+        }
     }
 }
 
@@ -193,7 +192,7 @@ fn inner_joiner(d: char, before: char, after: char) -> bool {
 fn sentence_break(chars: &[char], i: usize, toks: &[Tok], abbreviations: &[String]) -> bool {
     if chars[i] == '.' && toks.len() >= 2 {
         let prev = &toks[toks.len() - 2];
-        if prev.word && prev.end == i && abbreviations.iter().any(|a| *a == prev.folded) {
+        if prev.word && prev.end == i && abbreviations.contains(&prev.folded) {
             return false;
         }
     }
@@ -218,7 +217,12 @@ mod tests {
     #[test]
     fn offsets_are_code_points() {
         let l = lex("قال كيربي: نعم");
-        let words: Vec<_> = l.toks.iter().filter(|t| t.word).map(|t| (t.start, t.end)).collect();
+        let words: Vec<_> = l
+            .toks
+            .iter()
+            .filter(|t| t.word)
+            .map(|t| (t.start, t.end))
+            .collect();
         assert_eq!(words, vec![(0, 3), (4, 9), (11, 14)]);
     }
 

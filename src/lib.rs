@@ -8,7 +8,7 @@
 //! | [`sources`] | Kafka consumer, JSON Lines files, bundled fixtures |
 //! | [`decode`] | raw bytes to a [`document::RawArticle`], with refusal reasons |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
-//! | [`lex`], [`dates`] | tokens with offsets; finding and resolving dates |
+//! | [`lex`], [`dates`], [`speech`] | tokens with offsets; dates; quotes and speakers |
 //! | [`pipeline`] | worker pool, offset tracking, dead-letter policy, shutdown |
 //! | [`record`] | a finished [`document::Document`] to the enriched JSON record |
 //! | [`sinks`] | Kafka producer (output and dead-letter), JSON Lines files |
@@ -34,5 +34,6 @@ pub mod pipeline;
 pub mod record;
 pub mod sinks;
 pub mod sources;
+pub mod speech;
 pub mod stages;
 pub mod telemetry;

@@ -24,7 +24,10 @@ pub fn to_gregorian(year: i64, month: u32, day: u32) -> Option<Date> {
         return None;
     }
     let m = i64::from(month);
-    let jdn = i64::from(day) + (59 * (m - 1) + 1) / 2 + (year - 1) * 354 + (3 + 11 * year) / 30
+    let jdn = i64::from(day)
+        + (59 * (m - 1) + 1) / 2
+        + (year - 1) * 354
+        + (3 + 11 * year) / 30
         + EPOCH_JDN
         - 1;
     Date::from_julian_day(i32::try_from(jdn).ok()?).ok()

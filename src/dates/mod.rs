@@ -32,14 +32,38 @@ pub struct TableError {
 
 /// The tables compiled into the binary: (name, contents).
 const TABLES: &[(&str, &str)] = &[
-    ("ar/months.tsv", include_str!("../../data/dates/ar/months.tsv")),
-    ("ar/weekdays.tsv", include_str!("../../data/dates/ar/weekdays.tsv")),
-    ("ar/relative.tsv", include_str!("../../data/dates/ar/relative.tsv")),
-    ("ar/context.tsv", include_str!("../../data/dates/ar/context.tsv")),
-    ("en/months.tsv", include_str!("../../data/dates/en/months.tsv")),
-    ("en/weekdays.tsv", include_str!("../../data/dates/en/weekdays.tsv")),
-    ("en/relative.tsv", include_str!("../../data/dates/en/relative.tsv")),
-    ("en/context.tsv", include_str!("../../data/dates/en/context.tsv")),
+    (
+        "ar/months.tsv",
+        include_str!("../../data/dates/ar/months.tsv"),
+    ),
+    (
+        "ar/weekdays.tsv",
+        include_str!("../../data/dates/ar/weekdays.tsv"),
+    ),
+    (
+        "ar/relative.tsv",
+        include_str!("../../data/dates/ar/relative.tsv"),
+    ),
+    (
+        "ar/context.tsv",
+        include_str!("../../data/dates/ar/context.tsv"),
+    ),
+    (
+        "en/months.tsv",
+        include_str!("../../data/dates/en/months.tsv"),
+    ),
+    (
+        "en/weekdays.tsv",
+        include_str!("../../data/dates/en/weekdays.tsv"),
+    ),
+    (
+        "en/relative.tsv",
+        include_str!("../../data/dates/en/relative.tsv"),
+    ),
+    (
+        "en/context.tsv",
+        include_str!("../../data/dates/en/context.tsv"),
+    ),
 ];
 
 /// Calendar of a month name.
@@ -112,7 +136,7 @@ impl DateFinder {
             finder.load(name, contents)?;
         }
         for list in finder.phrases.values_mut() {
-            list.sort_by(|a, b| b.rest.len().cmp(&a.rest.len()));
+            list.sort_by_key(|p| std::cmp::Reverse(p.rest.len()));
         }
         Ok(finder)
     }
@@ -201,17 +225,21 @@ impl DateFinder {
         Ok(())
     }
 
-    /// Whether a folded word starts a date phrase or is a date context word
-    /// (used by the quotes stage to end a speaker phrase at a date).
-    pub fn is_temporal_word(&self, folded: &str) -> bool {
-        self.phrases.contains_key(folded)
-            || self.context.get(folded) == Some(&Role::DayWord)
-            || strip_proclitic(folded).any(|w| self.phrases.contains_key(w.as_ref()))
+    /// Whether a date phrase (a weekday, month or relative expression) or a
+    /// day word (`يوم`) starts at token `i` (used by the quotes stage to end
+    /// a speaker phrase at a date).
+    pub fn starts_expression(&self, toks: &[Tok], i: usize) -> bool {
+        self.phrase_at(toks, i).is_some() || self.role(toks.get(i)) == Some(Role::DayWord)
     }
 
     /// Finds the temporal expressions of a lexed text, resolved against
     /// `anchor` (the publication date) when given.
-    pub fn find(&self, lexed: &Lexed, anchor: Option<Date>, order: NumericOrder) -> Vec<DateMention> {
+    pub fn find(
+        &self,
+        lexed: &Lexed,
+        anchor: Option<Date>,
+        order: NumericOrder,
+    ) -> Vec<DateMention> {
         let toks = &lexed.toks;
         let mut out = Vec::new();
         let mut i = 0;
@@ -255,7 +283,9 @@ impl DateFinder {
         }
         let (next, vocab) = self.phrase_at(toks, i)?;
         match vocab {
-            Vocab::Month(calendar, month) => self.month_first_at(toks, i, next, calendar, month, anchor),
+            Vocab::Month(calendar, month) => {
+                self.month_first_at(toks, i, next, calendar, month, anchor)
+            }
             Vocab::Weekday(day) => Some(self.weekday_at(toks, i, next, day, anchor)),
             Vocab::Relative(unit, offset) => {
                 Some((i, next, anchor.and_then(|a| relative(a, unit, offset))))
@@ -266,7 +296,8 @@ impl DateFinder {
     /// The longest table phrase at `i`: (end token, meaning).
     fn phrase_at(&self, toks: &[Tok], i: usize) -> Option<(usize, Vocab)> {
         let first = &toks[i].folded;
-        let candidates = std::iter::once(Cow::Borrowed(first.as_str())).chain(strip_proclitic(first));
+        let candidates =
+            std::iter::once(Cow::Borrowed(first.as_str())).chain(strip_proclitic(first));
         for form in candidates {
             let Some(list) = self.phrases.get(form.as_ref()) else {
                 continue;
@@ -292,14 +323,23 @@ impl DateFinder {
     }
 
     /// `12/12/2016`, `12-12-2016`, `12.12.2016`, `2016-12-12`.
-    fn numeric_at(&self, toks: &[Tok], i: usize, order: NumericOrder) -> Option<(usize, usize, Option<String>)> {
+    fn numeric_at(
+        &self,
+        toks: &[Tok],
+        i: usize,
+        order: NumericOrder,
+    ) -> Option<(usize, usize, Option<String>)> {
         let t = &toks[i];
         // `12.12.2016` lexes as one word.
         if t.folded.contains('.') {
             let parts: Vec<&str> = t.folded.split('.').collect();
             if parts.len() == 3 && parts.iter().all(|p| is_digits(p)) && parts[2].len() >= 2 {
                 let nums: Vec<u32> = parts.iter().map(|p| number(p)).collect::<Option<_>>()?;
-                return Some((i, i + 1, dmy(nums[0], nums[1], nums[2], parts[2].len(), order)));
+                return Some((
+                    i,
+                    i + 1,
+                    dmy(nums[0], nums[1], nums[2], parts[2].len(), order),
+                ));
             }
             return None;
         }
@@ -331,7 +371,12 @@ impl DateFinder {
 
     /// `12 ديسمبر 2016`, `12 ديسمبر/كانون الأول 2016`, `23 جمادى الأولى 1446هـ`,
     /// `12 Dec 2016`, `12 ديسمبر` (year of publication).
-    fn day_month_at(&self, toks: &[Tok], i: usize, anchor: Option<Date>) -> Option<(usize, usize, Option<String>)> {
+    fn day_month_at(
+        &self,
+        toks: &[Tok],
+        i: usize,
+        anchor: Option<Date>,
+    ) -> Option<(usize, usize, Option<String>)> {
         let day_tok = &toks[i];
         if !is_digits(&day_tok.folded) || day_tok.folded.len() > 2 {
             return None;
@@ -339,7 +384,9 @@ impl DateFinder {
         let day = number(&day_tok.folded)?;
         let mut j = i + 1;
         // `12 من ديسمبر`, `12th of December` are rare in news; not handled.
-        let (after_month, vocab) = self.phrase_at(toks, j).filter(|(_, v)| matches!(v, Vocab::Month(..)))?;
+        let (after_month, vocab) = self
+            .phrase_at(toks, j)
+            .filter(|(_, v)| matches!(v, Vocab::Month(..)))?;
         let Vocab::Month(calendar, month) = vocab else {
             return None;
         };
@@ -347,8 +394,12 @@ impl DateFinder {
         let (year, end) = self.year_after(toks, j);
         let value = match (calendar, year) {
             (Calendar::Gregorian, Some(y)) => ymd(y, u32::from(month), day),
-            (Calendar::Gregorian, None) => anchor.and_then(|a| ymd(a.year().try_into().ok()?, u32::from(month), day)),
-            (Calendar::Islamic, Some(y)) => hijri::to_gregorian(i64::from(y), u32::from(month), day).map(iso_day),
+            (Calendar::Gregorian, None) => {
+                anchor.and_then(|a| ymd(a.year().try_into().ok()?, u32::from(month), day))
+            }
+            (Calendar::Islamic, Some(y)) => {
+                hijri::to_gregorian(i64::from(y), u32::from(month), day).map(iso_day)
+            }
             (Calendar::Islamic, None) => anchor.and_then(|a| {
                 hijri::to_gregorian(hijri::year_of(a), u32::from(month), day).map(iso_day)
             }),
@@ -377,7 +428,7 @@ impl DateFinder {
         };
         let digits: String = t.folded.chars().take_while(char::is_ascii_digit).collect();
         let suffix = &t.folded[digits.len()..];
-        if digits.len() < 3 || (!suffix.is_empty() && self.context.get(suffix).is_none()) {
+        if digits.len() < 3 || (!suffix.is_empty() && !self.context.contains_key(suffix)) {
             return (None, j);
         }
         let Some(year) = number(&digits) else {
@@ -385,7 +436,10 @@ impl DateFinder {
             return (Some(u32::MAX), k + 1);
         };
         let mut end = k + 1;
-        if matches!(self.role(toks.get(end)), Some(Role::EraHijri | Role::EraGregorian)) {
+        if matches!(
+            self.role(toks.get(end)),
+            Some(Role::EraHijri | Role::EraGregorian)
+        ) {
             end += 1;
         }
         (Some(year), end)
@@ -436,17 +490,22 @@ impl DateFinder {
         if self.role(toks.get(i)) != Some(Role::YearWord) {
             return None;
         }
-        let t = toks.get(i + 1).filter(|t| t.word && t.para == toks[i].para)?;
+        let t = toks
+            .get(i + 1)
+            .filter(|t| t.word && t.para == toks[i].para)?;
         let digits: String = t.folded.chars().take_while(char::is_ascii_digit).collect();
         let suffix = &t.folded[digits.len()..];
-        if digits.len() != 4 || (!suffix.is_empty() && self.context.get(suffix).is_none()) {
+        if digits.len() != 4 || (!suffix.is_empty() && !self.context.contains_key(suffix)) {
             return None;
         }
         let year = number(&digits)?;
         let hijri = self.context.get(suffix) == Some(&Role::EraHijri)
             || self.role(toks.get(i + 2)) == Some(Role::EraHijri);
         let mut end = i + 2;
-        if matches!(self.role(toks.get(end)), Some(Role::EraHijri | Role::EraGregorian)) {
+        if matches!(
+            self.role(toks.get(end)),
+            Some(Role::EraHijri | Role::EraGregorian)
+        ) {
             end += 1;
         }
         let value = (!hijri && (1000..=2999).contains(&year)).then(|| format!("{year:04}"));
@@ -483,12 +542,17 @@ impl DateFinder {
             let lookback = toks[first.saturating_sub(6)..first]
                 .iter()
                 .filter(|t| t.sent == sentence);
-            if lookback.into_iter().any(|t| self.role(Some(t)) == Some(Role::FutureMarker)) {
+            if lookback
+                .into_iter()
+                .any(|t| self.role(Some(t)) == Some(Role::FutureMarker))
+            {
                 direction = Some(Role::FutureMarker);
             }
         }
         let value = anchor.map(|a| {
-            let back = i64::from((a.weekday().number_days_from_monday() + 7 - day.number_days_from_monday()) % 7);
+            let back = i64::from(
+                (a.weekday().number_days_from_monday() + 7 - day.number_days_from_monday()) % 7,
+            );
             let date = match direction {
                 None => a - Duration::days(back),
                 Some(Role::Past) => a - Duration::days(if back == 0 { 7 } else { back }),
@@ -546,12 +610,14 @@ fn iso_day(d: Date) -> String {
 
 fn ymd(year: u32, month: u32, day: u32) -> Option<String> {
     let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
-    let date = Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
+    let date =
+        Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
     (year >= 1).then(|| iso_day(date))
 }
 
 fn ym(year: u32, month: u32) -> Option<String> {
-    ((1..=9999).contains(&year) && (1..=12).contains(&month)).then(|| format!("{year:04}-{month:02}"))
+    ((1..=9999).contains(&year) && (1..=12).contains(&month))
+        .then(|| format!("{year:04}-{month:02}"))
 }
 
 /// A numeric date whose year has `year_digits` digits (two-digit years are
@@ -578,7 +644,9 @@ fn dmy(a: u32, b: u32, year: u32, year_digits: usize, order: NumericOrder) -> Op
 /// A relative expression's value: `offset` units from the anchor.
 fn relative(anchor: Date, unit: Unit, offset: i32) -> Option<String> {
     match unit {
-        Unit::Day => anchor.checked_add(Duration::days(i64::from(offset))).map(iso_day),
+        Unit::Day => anchor
+            .checked_add(Duration::days(i64::from(offset)))
+            .map(iso_day),
         Unit::Week => {
             let d = anchor.checked_add(Duration::weeks(i64::from(offset)))?;
             let (y, w, _) = d.to_iso_week_date();

@@ -4,7 +4,11 @@ use super::*;
 use crate::lex::lex;
 use time::macros::date;
 
-fn find_with(text: &str, anchor: Option<Date>, order: NumericOrder) -> Vec<(String, Option<String>)> {
+fn find_with(
+    text: &str,
+    anchor: Option<Date>,
+    order: NumericOrder,
+) -> Vec<(String, Option<String>)> {
     let finder = DateFinder::new().unwrap();
     finder
         .find(&lex(text), anchor, order)
@@ -35,7 +39,8 @@ fn a_bare_weekday_is_the_latest_such_day_on_or_before_publication() {
 
 #[test]
 fn weekday_spellings_and_clitics_are_recognised() {
-    for text in ["الإثنين", "والاثنين", "بالاثنين", "يوم الاثنين", "ويوم الإثنين"] {
+    for text in ["الإثنين", "والاثنين", "بالاثنين", "يوم الاثنين", "ويوم الإثنين"]
+    {
         assert_eq!(values(text), one("2016-12-12"), "{text}");
     }
     assert_eq!(find("يوم الاثنين")[0].0, "يوم الاثنين");
@@ -57,7 +62,11 @@ fn a_future_marker_before_a_weekday_means_the_next_one() {
 
 #[test]
 fn english_weekdays_resolve_against_a_wednesday() {
-    let found = find_with("in Paris on Monday.", Some(date!(2016 - 12 - 14)), NumericOrder::MonthFirst);
+    let found = find_with(
+        "in Paris on Monday.",
+        Some(date!(2016 - 12 - 14)),
+        NumericOrder::MonthFirst,
+    );
     assert_eq!(found, vec![("Monday".into(), Some("2016-12-12".into()))]);
 }
 
@@ -109,7 +118,10 @@ fn absolute_arabic_dates_in_every_month_style() {
 #[test]
 fn a_day_and_month_without_year_take_the_publication_year() {
     assert_eq!(values("حتى 15 أغسطس"), one("2016-08-15"));
-    assert_eq!(find_with("حتى 15 أغسطس", None, NumericOrder::DayFirst)[0].1, None);
+    assert_eq!(
+        find_with("حتى 15 أغسطس", None, NumericOrder::DayFirst)[0].1,
+        None
+    );
 }
 
 #[test]
@@ -129,13 +141,25 @@ fn hijri_dates_convert_to_gregorian() {
     let got = values("23 جمادى الأولى 1446هـ");
     assert_eq!(got.len(), 1);
     let d = got[0].clone().unwrap();
-    assert!(d == "2024-11-25" || d == "2024-11-24" || d == "2024-11-26", "{d}");
-    assert_eq!(find("23 جمادى الأولى 1446 هـ")[0].0, "23 جمادى الأولى 1446 هـ");
+    assert!(
+        d == "2024-11-25" || d == "2024-11-24" || d == "2024-11-26",
+        "{d}"
+    );
+    assert_eq!(
+        find("23 جمادى الأولى 1446 هـ")[0].0,
+        "23 جمادى الأولى 1446 هـ"
+    );
 }
 
 #[test]
 fn english_formats() {
-    for text in ["December 12, 2016", "Dec. 12, 2016", "12 Dec 2016", "2016-12-12", "Dec 12 2016"] {
+    for text in [
+        "December 12, 2016",
+        "Dec. 12, 2016",
+        "12 Dec 2016",
+        "2016-12-12",
+        "Dec 12 2016",
+    ] {
         assert_eq!(values(text), one("2016-12-12"), "{text}");
     }
 }
@@ -173,7 +197,10 @@ fn offsets_point_into_the_text() {
 
 #[test]
 fn the_anchor_is_the_calendar_date_of_published_at() {
-    assert_eq!(anchor_of("2016-12-12T18:00:00Z"), Some(date!(2016 - 12 - 12)));
+    assert_eq!(
+        anchor_of("2016-12-12T18:00:00Z"),
+        Some(date!(2016 - 12 - 12))
+    );
     assert_eq!(anchor_of("2016-13-12"), None);
     assert_eq!(anchor_of("x"), None);
 }

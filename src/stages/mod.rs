@@ -12,12 +12,14 @@ mod clean;
 mod dates;
 mod id;
 mod language;
+mod quotes;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
 pub use dates::{Dates, DatesConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
+pub use quotes::{Quotes, QuotesConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
 use crate::document::{Document, StageFailure};
@@ -57,6 +59,7 @@ pub enum StageKind {
     Id,
     Clean,
     Language,
+    Quotes,
     Dates,
     WordCount,
 }
@@ -67,6 +70,7 @@ impl StageKind {
         StageKind::Id,
         StageKind::Clean,
         StageKind::Language,
+        StageKind::Quotes,
         StageKind::Dates,
         StageKind::WordCount,
     ];
@@ -77,6 +81,7 @@ impl StageKind {
             StageKind::Id => "id",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
+            StageKind::Quotes => "quotes",
             StageKind::Dates => "dates",
             StageKind::WordCount => "word_count",
         }
@@ -90,6 +95,7 @@ pub struct StagesConfig {
     pub id: IdConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
+    pub quotes: QuotesConfig,
     pub dates: DatesConfig,
     pub word_count: WordCountConfig,
 }
@@ -124,6 +130,7 @@ impl Chain {
                     StageKind::Id => Box::new(Id::new(&config.id)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
+                    StageKind::Quotes => Box::new(Quotes::new(&config.quotes)?),
                     StageKind::Dates => Box::new(Dates::new(&config.dates)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
