@@ -8,6 +8,7 @@
 //! | [`sources`] | Kafka consumer, JSON Lines files, bundled fixtures |
 //! | [`decode`] | raw bytes to a [`document::RawArticle`], with refusal reasons |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
+//! | [`text`] | folding, paragraphs, sentences, tokens: the shared text layer |
 //! | [`lex`], [`dates`], [`speech`] | tokens with offsets; dates; quotes and speakers |
 //! | [`pipeline`] | worker pool, offset tracking, dead-letter policy, shutdown |
 //! | [`record`] | a finished [`document::Document`] to the enriched JSON record |
@@ -37,3 +38,4 @@ pub mod sources;
 pub mod speech;
 pub mod stages;
 pub mod telemetry;
+pub mod text;

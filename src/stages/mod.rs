@@ -13,6 +13,7 @@ mod dates;
 mod id;
 mod language;
 mod quotes;
+mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
@@ -20,6 +21,7 @@ pub use dates::{Dates, DatesConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use quotes::{Quotes, QuotesConfig};
+pub use structure::{Structure, StructureConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
 use crate::document::{Document, StageFailure};
@@ -59,6 +61,7 @@ pub enum StageKind {
     Id,
     Clean,
     Language,
+    Structure,
     Quotes,
     Dates,
     WordCount,
@@ -70,6 +73,7 @@ impl StageKind {
         StageKind::Id,
         StageKind::Clean,
         StageKind::Language,
+        StageKind::Structure,
         StageKind::Quotes,
         StageKind::Dates,
         StageKind::WordCount,
@@ -81,6 +85,7 @@ impl StageKind {
             StageKind::Id => "id",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
+            StageKind::Structure => "structure",
             StageKind::Quotes => "quotes",
             StageKind::Dates => "dates",
             StageKind::WordCount => "word_count",
@@ -95,6 +100,7 @@ pub struct StagesConfig {
     pub id: IdConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
+    pub structure: StructureConfig,
     pub quotes: QuotesConfig,
     pub dates: DatesConfig,
     pub word_count: WordCountConfig,
@@ -130,6 +136,7 @@ impl Chain {
                     StageKind::Id => Box::new(Id::new(&config.id)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
+                    StageKind::Structure => Box::new(Structure::new(&config.structure)),
                     StageKind::Quotes => Box::new(Quotes::new(&config.quotes)?),
                     StageKind::Dates => Box::new(Dates::new(&config.dates)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
