@@ -284,6 +284,8 @@ impl QuoteFinder {
             k > 0 && offset < spans[k - 1].close_end()
         };
         let mut out: Vec<Candidate> = Vec::new();
+        // Opening and closing offsets of the quotations kept as quotes.
+        let mut kept: Vec<MarkSpan> = Vec::new();
 
         // Direct quotes in quotation marks.
         for span in &spans {
@@ -296,7 +298,7 @@ impl QuoteFinder {
             if words == 0 {
                 continue;
             }
-            let before = self.cue_before(toks, open_tok, &spans);
+            let before = self.cue_before(toks, open_tok, &kept);
             let after = if before.is_none() {
                 self.cue_after(toks, after_tok)
             } else {
@@ -312,7 +314,9 @@ impl QuoteFinder {
             };
             let keep = match cue {
                 Some(_) if near => words >= 2 || colon_before(toks, open_tok),
-                Some(_) => words >= 3,
+                // Far from its cue: a name or a fragment of reported
+                // content (`أن ... "ارتفاعا غير مسبوق"`) unless long.
+                Some(_) => words >= 4 && !fragment(self, toks, before.map(|b| b.0.end), open_tok),
                 None => words >= self.limits.min_uncued_words,
             };
             if !keep {
@@ -322,6 +326,7 @@ impl QuoteFinder {
             if start >= end {
                 continue;
             }
+            kept.push(*span);
             out.push(Candidate {
                 kind: "direct",
                 start,
@@ -337,7 +342,7 @@ impl QuoteFinder {
         while i < toks.len() {
             let t = &toks[i];
             if t.punct() == Some(':') && !inside_marks(t.start) {
-                if let Some(c) = self.colon_statement(lexed, i, &spans, entities) {
+                if let Some(c) = self.colon_statement(lexed, i, &kept, entities) {
                     out.push(c);
                 }
                 i += 1;
@@ -355,7 +360,7 @@ impl QuoteFinder {
             // participle (`مشيرا إلى أن`) starts a new report and ends it.
             let cue_start = toks[cue.start].start;
             if cue_start >= content_end || cue.kind == CueKind::Participle {
-                if let Some(c) = self.indirect(lexed, cue, &spans) {
+                if let Some(c) = self.indirect(lexed, cue, &kept) {
                     if cue_start < content_end {
                         if let Some(prev) = out.iter_mut().rev().find(|p| p.kind == "indirect") {
                             let (s, e) = trim_punct(&lexed.chars, prev.start, cue_start);
@@ -432,7 +437,7 @@ impl QuoteFinder {
                 return Some((cue, self.subject_of(toks, cue, true)));
             }
             if cue.kind == CueKind::According {
-                return Some((cue, self.phrase_after(toks, cue.end, 8)));
+                return Some((cue, self.phrase_after(toks, cue.end, 12)));
             }
             return None;
         }
@@ -466,12 +471,12 @@ impl QuoteFinder {
             return SpeakerRef::Previous;
         }
         if cue.kind == CueKind::According {
-            return self.phrase_after(toks, cue.end, 8);
+            return self.phrase_after(toks, cue.end, 12);
         }
         if cue.lang == Lang::En && !inverted {
             return self.phrase_before(toks, cue.start);
         }
-        self.phrase_after(toks, cue.end, 8)
+        self.phrase_after(toks, cue.end, 12)
     }
 
     /// The speaker phrase after a verb: words up to a stop word, a date word,
@@ -486,10 +491,36 @@ impl QuoteFinder {
         }
         let start = k;
         let mut linked = false;
+        let mut in_marks = false;
         while k < toks.len() && k - start < max_words {
             let t = &toks[k];
-            if !t.word || t.sent != sent {
+            if t.sent != sent {
                 break;
+            }
+            if !t.word {
+                // A short name in quotation marks is part of the phrase
+                // (`رئيس شبكة "بي إن سبورتس" ناصر الخليفي`).
+                if !is_mark_tok(t) {
+                    break;
+                }
+                if in_marks {
+                    in_marks = false;
+                    k += 1;
+                    continue;
+                }
+                let closes_soon = (k + 2..toks.len().min(k + 5))
+                    .find(|&j| is_mark_tok(&toks[j]))
+                    .is_some_and(|j| {
+                        toks[j].sent == sent
+                            && toks[k + 1..j].iter().all(|x| x.word)
+                            && toks.get(j + 1).is_some_and(|n| n.word && n.sent == sent)
+                    });
+                if !closes_soon || k == start {
+                    break;
+                }
+                in_marks = true;
+                k += 1;
+                continue;
             }
             let last_is_head = k > start && self.has(toks.get(k - 1), role::SOURCE_HEAD);
             if last_is_head && !linked && self.has(Some(t), role::SOURCE_LINK) {
@@ -506,6 +537,9 @@ impl QuoteFinder {
                 break;
             }
             k += 1;
+        }
+        while k > start && !toks[k - 1].word {
+            k -= 1;
         }
         // A source link left dangling (`مصدر في` + stop) is not part of it.
         if linked && k > start && self.has(toks.get(k - 1), role::SOURCE_LINK) {
@@ -810,6 +844,24 @@ impl QuoteFinder {
             }
         }
     }
+}
+
+/// A quotation mark token.
+fn is_mark_tok(t: &Tok) -> bool {
+    matches!(
+        t.punct(),
+        Some('"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
+    )
+}
+
+/// Whether a complementizer sits between a cue and a quotation: the
+/// quotation is then a fragment of the reported content.
+fn fragment(finder: &QuoteFinder, toks: &[Tok], cue_end: Option<usize>, open_tok: usize) -> bool {
+    cue_end.is_some_and(|from| {
+        toks[from.min(open_tok)..open_tok]
+            .iter()
+            .any(|t| finder.has(Some(t), role::COMPLEMENTIZER))
+    })
 }
 
 /// Whether a colon sits right before the token.

@@ -333,3 +333,28 @@ fn a_reporting_verb_inside_reported_content_is_part_of_it() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].speaker.as_ref().unwrap().name, "الوزارة");
 }
+
+#[test]
+fn a_short_quoted_name_is_neither_a_quote_nor_the_end_of_the_speaker() {
+    let text = "في المقابل، اكد رئيس مجموعة شبكة \"بي إين سبورتس\" ناصر الخليفي: \"حصولنا على حقوق بث الدورات يعزز طموحنا\".";
+    let got = summary(text);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        got[0].2.as_deref(),
+        Some("رئيس مجموعة شبكة \"بي إين سبورتس\" ناصر الخليفي")
+    );
+}
+
+#[test]
+fn a_quoted_fragment_inside_reported_content_stays_in_it() {
+    let got = summary("ذكرت المنظمة أن الفترة شهدت \"ارتفاعا غير مسبوق في الأحكام\" في إيران.");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "indirect");
+    assert!(got[0].1.ends_with("في إيران"));
+}
+
+#[test]
+fn an_honorific_pronoun_continues_the_previous_speaker() {
+    let got = summary("وأوضح وزير العدل وليد الصمعاني أن الأمر يأتي دعما للقضاء. وأكد معاليه أن التعيينات ستسهم في سرعة البت.");
+    assert_eq!(got[1].2.as_deref(), Some("وزير العدل وليد الصمعاني"));
+}
