@@ -109,6 +109,15 @@ struct Phrase {
     vocab: Vocab,
 }
 
+/// Kinds of found expressions that combine with a neighbour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Weekday,
+    RelativeDay,
+    AbsoluteDay,
+    Other,
+}
+
 /// Proclitics that may be attached to the first word of a date phrase.
 const PROCLITICS: &[&str] = &["و", "ف", "ب", "ل", "ك", "وب", "ول", "فب"];
 
@@ -241,23 +250,64 @@ impl DateFinder {
         order: NumericOrder,
     ) -> Vec<DateMention> {
         let toks = &lexed.toks;
-        let mut out = Vec::new();
+        let mut out: Vec<DateMention> = Vec::new();
+        let mut kinds: Vec<Found> = Vec::new();
         let mut i = 0;
         while i < toks.len() {
-            match self.match_at(toks, i, anchor, order) {
-                Some((first, next, value)) => {
-                    out.push(DateMention {
-                        text: lexed.slice(toks[first].start, toks[next - 1].end),
-                        value,
-                        start: toks[first].start,
-                        end: toks[next - 1].end,
-                    });
-                    i = next;
+            let Some((first, next, value)) = self.match_at(toks, i, anchor, order) else {
+                i += 1;
+                continue;
+            };
+            let kind = self.kind_of(toks, i, &value);
+            let mention = DateMention {
+                text: lexed.slice(toks[first].start, toks[next - 1].end),
+                value,
+                start: toks[first].start,
+                end: toks[next - 1].end,
+            };
+            i = next;
+            let adjacent = out.last().is_some_and(|prev| {
+                lexed.chars[prev.end.min(mention.start)..mention.start]
+                    .iter()
+                    .all(|c| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '،'))
+            });
+            match (kinds.last(), kind) {
+                // `الاثنين 27 يوليو`: the weekday names the date that follows.
+                (Some(Found::Weekday), Found::AbsoluteDay) if adjacent => {
+                    if let Some(prev) = out.last_mut() {
+                        prev.text = lexed.slice(prev.start, mention.end);
+                        prev.end = mention.end;
+                        prev.value = mention.value;
+                    }
+                    if let Some(k) = kinds.last_mut() {
+                        *k = Found::AbsoluteDay;
+                    }
+                    continue;
                 }
-                None => i += 1,
+                // `اليوم (الجمعة)`: the weekday fixes the day when the
+                // publication time is a later crawl.
+                (Some(Found::RelativeDay), Found::Weekday) if adjacent => {
+                    if let Some(prev) = out.last_mut() {
+                        prev.value.clone_from(&mention.value);
+                    }
+                }
+                _ => {}
             }
+            out.push(mention);
+            kinds.push(kind);
         }
         out
+    }
+
+    /// What kind of expression was found at token `i`.
+    fn kind_of(&self, toks: &[Tok], i: usize, value: &Option<String>) -> Found {
+        match self.phrase_at(toks, i) {
+            Some((_, Vocab::Weekday(_))) => Found::Weekday,
+            Some((_, Vocab::Relative(Unit::Day, 0 | -1))) => Found::RelativeDay,
+            _ if self.role(toks.get(i)) == Some(Role::DayWord) => Found::Weekday,
+            _ if value.as_ref().is_some_and(|v| v.len() == 10) => Found::AbsoluteDay,
+            _ => Found::Other,
+        }
     }
 
     /// The expression starting at token `i`: (first token, end token, value).

@@ -204,3 +204,24 @@ fn the_anchor_is_the_calendar_date_of_published_at() {
     assert_eq!(anchor_of("2016-13-12"), None);
     assert_eq!(anchor_of("x"), None);
 }
+
+#[test]
+fn a_weekday_before_a_date_takes_the_dates_value() {
+    let got = find("اعتبارًا من الاثنين 27 يوليو (تموز)");
+    assert_eq!(
+        got[0],
+        (
+            "الاثنين 27 يوليو".to_string(),
+            Some("2016-07-27".to_string())
+        )
+    );
+}
+
+#[test]
+fn today_followed_by_a_weekday_is_that_weekday() {
+    // Published (crawled) Monday 12 December; "today (Friday)" is the 9th.
+    assert_eq!(
+        values("اليوم (الجمعة)"),
+        vec![Some("2016-12-09".into()), Some("2016-12-09".into())]
+    );
+}
