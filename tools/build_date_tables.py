@@ -114,6 +114,8 @@ def main():
         take(sub)
     for key, names in info.get("relative-type", {}).items():
         parts = key.split()
+        if parts[0] != "in" and parts[-1] != "ago":
+            continue  # a duration ("2 day": يومين), not a point in time
         if parts[0] == "in":
             n, unit = int(parts[1]), parts[2]
         else:

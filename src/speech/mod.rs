@@ -313,7 +313,7 @@ impl QuoteFinder {
                 (None, None) => (None, SpeakerRef::Previous, false),
             };
             let keep = match cue {
-                Some(_) if near => words >= 2 || colon_before(toks, open_tok),
+                Some(_) if near => words >= 3 || colon_before(toks, open_tok),
                 // Far from its cue: a name or a fragment of reported
                 // content (`أن ... "ارتفاعا غير مسبوق"`) unless long.
                 Some(_) => words >= 4 && !fragment(self, toks, before.map(|b| b.0.end), open_tok),
@@ -541,6 +541,23 @@ impl QuoteFinder {
         while k > start && !toks[k - 1].word {
             k -= 1;
         }
+        // `X، الدكتور Y، أن`: a name in apposition between commas.
+        if k > start
+            && toks
+                .get(k)
+                .is_some_and(|t| matches!(t.punct(), Some(',' | '،')))
+        {
+            let words = toks[k + 1..]
+                .iter()
+                .take_while(|t| t.word && t.sent == sent)
+                .count();
+            let after = toks.get(k + 1 + words);
+            let closes = after.is_some_and(|t| matches!(t.punct(), Some(',' | '،')))
+                && self.has(toks.get(k + 2 + words), role::COMPLEMENTIZER);
+            if (1..=7).contains(&words) && (closes || self.has(after, role::COMPLEMENTIZER)) {
+                k += 1 + words;
+            }
+        }
         // A source link left dangling (`مصدر في` + stop) is not part of it.
         if linked && k > start && self.has(toks.get(k - 1), role::SOURCE_LINK) {
             k -= 1;
@@ -651,6 +668,7 @@ impl QuoteFinder {
             .collect::<Vec<_>>()
             .join(" ");
         if self.labels.contains(&joined)
+            || self.labels.contains(&prefix[0].folded)
             || prefix
                 .iter()
                 .any(|t| self.has(Some(t), role::STOP | role::COMPLEMENTIZER))

@@ -358,3 +358,17 @@ fn an_honorific_pronoun_continues_the_previous_speaker() {
     let got = summary("وأوضح وزير العدل وليد الصمعاني أن الأمر يأتي دعما للقضاء. وأكد معاليه أن التعيينات ستسهم في سرعة البت.");
     assert_eq!(got[1].2.as_deref(), Some("وزير العدل وليد الصمعاني"));
 }
+
+#[test]
+fn a_name_in_apposition_between_commas_is_part_of_the_speaker() {
+    let got = summary("وأوضح مدير شؤون المعلمين، الدكتور حمدان العمري، أن الإدارة زودت كل متقدم.");
+    assert_eq!(
+        got[0].2.as_deref(),
+        Some("مدير شؤون المعلمين، الدكتور حمدان العمري")
+    );
+}
+
+#[test]
+fn a_link_label_before_a_colon_is_not_a_speaker() {
+    assert!(quotes("رابط الخبر بصحيفة الوئام: بلدية الجبيل تضبط كميات من الفاكهة").is_empty());
+}
