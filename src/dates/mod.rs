@@ -112,7 +112,7 @@ struct Phrase {
 /// Kinds of found expressions that combine with a neighbour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Found {
-    Weekday,
+    Weekday(Option<Weekday>),
     RelativeDay,
     AbsoluteDay,
     Other,
@@ -273,11 +273,11 @@ impl DateFinder {
             });
             match (kinds.last(), kind) {
                 // `الاثنين 27 يوليو`: the weekday names the date that follows.
-                (Some(Found::Weekday), Found::AbsoluteDay) if adjacent => {
+                (Some(&Found::Weekday(day)), Found::AbsoluteDay) if adjacent => {
                     if let Some(prev) = out.last_mut() {
                         prev.text = lexed.slice(prev.start, mention.end);
                         prev.end = mention.end;
-                        prev.value = mention.value;
+                        prev.value = snap_to_weekday(mention.value, day);
                     }
                     if let Some(k) = kinds.last_mut() {
                         *k = Found::AbsoluteDay;
@@ -286,7 +286,7 @@ impl DateFinder {
                 }
                 // `اليوم (الجمعة)`: the weekday fixes the day when the
                 // publication time is a later crawl.
-                (Some(Found::RelativeDay), Found::Weekday) if adjacent => {
+                (Some(Found::RelativeDay), Found::Weekday(_)) if adjacent => {
                     if let Some(prev) = out.last_mut() {
                         prev.value.clone_from(&mention.value);
                     }
@@ -302,9 +302,13 @@ impl DateFinder {
     /// What kind of expression was found at token `i`.
     fn kind_of(&self, toks: &[Tok], i: usize, value: &Option<String>) -> Found {
         match self.phrase_at(toks, i) {
-            Some((_, Vocab::Weekday(_))) => Found::Weekday,
+            Some((_, Vocab::Weekday(day))) => Found::Weekday(Some(day)),
             Some((_, Vocab::Relative(Unit::Day, 0 | -1))) => Found::RelativeDay,
-            _ if self.role(toks.get(i)) == Some(Role::DayWord) => Found::Weekday,
+            _ if self.role(toks.get(i)) == Some(Role::DayWord) => match self.phrase_at(toks, i + 1)
+            {
+                Some((_, Vocab::Weekday(day))) => Found::Weekday(Some(day)),
+                _ => Found::Weekday(None),
+            },
             _ if value.as_ref().is_some_and(|v| v.len() == 10) => Found::AbsoluteDay,
             _ => Found::Other,
         }
@@ -383,7 +387,12 @@ impl DateFinder {
         // `12.12.2016` lexes as one word.
         if t.folded.contains('.') {
             let parts: Vec<&str> = t.folded.split('.').collect();
-            if parts.len() == 3 && parts.iter().all(|p| is_digits(p)) && parts[2].len() >= 2 {
+            let shaped = parts.len() == 3
+                && parts.iter().all(|p| is_digits(p))
+                && parts[0].len() <= 2
+                && parts[1].len() <= 2
+                && matches!(parts[2].len(), 2 | 4);
+            if shaped {
                 let nums: Vec<u32> = parts.iter().map(|p| number(p)).collect::<Option<_>>()?;
                 return Some((
                     i,
@@ -396,27 +405,56 @@ impl DateFinder {
         if !is_digits(&t.folded) {
             return None;
         }
-        // Five tokens, adjacent: n sep n sep n with the same separator.
+        // Five tokens: n sep n sep n with the same separator; `/` may be
+        // spaced (`8 /11 /1436هـ`), `-` may not (`2018 - 2024` is a range).
         let window = toks.get(i..i + 5)?;
         let sep = window[1].punct()?;
         if !matches!(sep, '/' | '-') || window[3].punct() != Some(sep) {
             return None;
         }
-        if !window.windows(2).all(|w| w[0].end == w[1].start) {
+        if sep == '-' && !window.windows(2).all(|w| w[0].end == w[1].start) {
             return None;
         }
-        if !is_digits(&window[2].folded) || !is_digits(&window[4].folded) {
+        if window.iter().any(|w| w.para != t.para) {
             return None;
         }
-        let (a, b, c) = (&window[0].folded, &window[2].folded, &window[4].folded);
+        let (a, b) = (&window[0].folded, &window[2].folded);
+        let last = &window[4].folded;
+        let digits: String = last.chars().take_while(char::is_ascii_digit).collect();
+        let suffix = &last[digits.len()..];
+        if !is_digits(b) || digits.is_empty() {
+            return None;
+        }
+        let suffix_role = if suffix.is_empty() {
+            None
+        } else {
+            Some(self.context.get(suffix).copied()?)
+        };
+        let mut end = i + 5;
+        let mut era = suffix_role;
+        if era.is_none() {
+            if let Some(role @ (Role::EraHijri | Role::EraGregorian)) = self.role(toks.get(end)) {
+                era = Some(role);
+                end += 1;
+            }
+        }
+        let c = digits.as_str();
         let value = if a.len() == 4 && sep == '-' {
             ymd(number(a)?, number(b)?, number(c)?)
         } else if a.len() <= 2 && b.len() <= 2 && (c.len() == 2 || c.len() >= 4) {
-            dmy(number(a)?, number(b)?, number(c)?, c.len(), order)
+            let year = number(c)?;
+            // A year marked Hijri, or in the Hijri range without a mark.
+            let hijri = era == Some(Role::EraHijri)
+                || (era.is_none() && c.len() == 4 && (1300..1500).contains(&year));
+            if hijri {
+                hijri::to_gregorian(i64::from(year), number(b)?, number(a)?).map(iso_day)
+            } else {
+                dmy(number(a)?, number(b)?, year, c.len(), order)
+            }
         } else {
             return None;
         };
-        Some((i, i + 5, value))
+        Some((i, end, value))
     }
 
     /// `12 ديسمبر 2016`, `12 ديسمبر/كانون الأول 2016`, `23 جمادى الأولى 1446هـ`,
@@ -615,6 +653,25 @@ impl DateFinder {
         });
         (first, end, value)
     }
+}
+
+/// A date named with its weekday (`الأحد 17/10/1436هـ`): when a Hijri
+/// conversion is a day off the weekday, the weekday wins.
+fn snap_to_weekday(value: Option<String>, day: Option<Weekday>) -> Option<String> {
+    let (Some(v), Some(day)) = (value.as_deref(), day) else {
+        return value;
+    };
+    let Some(date) = anchor_of(v) else {
+        return value;
+    };
+    for shift in [0i64, -1, 1] {
+        if let Some(d) = date.checked_add(Duration::days(shift)) {
+            if d.weekday() == day {
+                return Some(iso_day(d));
+            }
+        }
+    }
+    value
 }
 
 /// Words of a table form, folded.

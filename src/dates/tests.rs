@@ -225,3 +225,21 @@ fn today_followed_by_a_weekday_is_that_weekday() {
         vec![Some("2016-12-09".into()), Some("2016-12-09".into())]
     );
 }
+
+#[test]
+fn numeric_hijri_dates_convert_to_gregorian() {
+    // Tabular calendar: 17 Shawwal 1436 is 3 August 2015, a day after Umm al-Qura.
+    assert_eq!(values("في 17/10/1436هـ"), one("2015-08-03"));
+    // Named as a Sunday: the weekday corrects the calendar's day.
+    assert_eq!(values("الأحد 17/10/1436هـ"), one("2015-08-02"));
+    assert_eq!(values("يوم 8 /11 /1436هـ"), one("2015-08-23"));
+    assert_eq!(
+        values("يوم 28/4/1387 ه"),
+        vec![hijri::to_gregorian(1387, 4, 28).map(iso_day)]
+    );
+}
+
+#[test]
+fn long_dotted_numbers_are_not_dates() {
+    assert!(find("139.153.090 سهما").is_empty());
+}

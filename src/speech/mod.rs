@@ -471,7 +471,16 @@ impl QuoteFinder {
             return SpeakerRef::Previous;
         }
         if cue.kind == CueKind::According {
-            return self.phrase_after(toks, cue.end, 12);
+            // `بحسب ما ذكر النادي`: skip `ما` and its verb.
+            let from = if toks
+                .get(cue.end)
+                .is_some_and(|t| t.folded == "ما" || t.folded == "لما")
+            {
+                cue.end + 2
+            } else {
+                cue.end
+            };
+            return self.phrase_after(toks, from, 12);
         }
         if cue.lang == Lang::En && !inverted {
             return self.phrase_before(toks, cue.start);
@@ -531,7 +540,6 @@ impl QuoteFinder {
             if self.has(Some(t), role::STOP | role::COMPLEMENTIZER)
                 || self.dates.starts_expression(toks, k)
                 || self.cue_at(toks, k).is_some()
-                || t.folded.starts_with("لل")
                 || t.folded.chars().all(|c| c.is_ascii_digit())
             {
                 break;
@@ -619,7 +627,17 @@ impl QuoteFinder {
         if spans.iter().any(|s| s.open == next.start) {
             return None;
         }
-        let (para_start, para_end) = *lexed.paras.get(c.para)?;
+        let (para_start, mut para_end) = *lexed.paras.get(c.para)?;
+        // The statement ends with its paragraph, or where a later sentence
+        // opens with a new cue (`وأشار إلى أن ...`).
+        let mut k = colon + 1;
+        while k < toks.len() && toks[k].para == c.para {
+            if toks[k].sent != toks[k - 1].sent && k > colon + 1 && self.cue_at(toks, k).is_some() {
+                para_end = toks[k].start;
+                break;
+            }
+            k += 1;
+        }
         let (start, end) = trim(&lexed.chars, c.end, para_end);
         let (start, end) = strip_credit(&lexed.chars, start, end);
         let content_words = toks[colon + 1..]

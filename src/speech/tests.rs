@@ -372,3 +372,11 @@ fn a_name_in_apposition_between_commas_is_part_of_the_speaker() {
 fn a_link_label_before_a_colon_is_not_a_speaker() {
     assert!(quotes("رابط الخبر بصحيفة الوئام: بلدية الجبيل تضبط كميات من الفاكهة").is_empty());
 }
+
+#[test]
+fn a_colon_statement_ends_where_a_new_cue_opens_a_sentence() {
+    let got = summary("وقال الربيعي: إن الكليات المشاركة كثيرة. وأشار إلى أن القبول سيكون متاحا.");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].1, "إن الكليات المشاركة كثيرة.");
+    assert_eq!(got[1].1, "القبول سيكون متاحا");
+}
