@@ -34,7 +34,7 @@ EXTRA_MONTHS_AR = [
     ("ذي الحجة", "islamic", 12), ("ذو القعده", "islamic", 11),
     ("محرّم", "islamic", 1),
 ]
-EXTRA_DAYS_AR = [("الإثنين", "mon"), ("اثنين", "mon"), ("الجمعه", "fri")]
+EXTRA_DAYS_AR = [("الإثنين", "mon"), ("الجمعه", "fri")]
 # unit offset: week 0 is "this week", "مطلع الأسبوع" is early this week.
 EXTRA_RELATIVE_AR = [
     ("أمس الأول", "day", -2), ("غدا", "day", 1), ("الأمس", "day", -1),

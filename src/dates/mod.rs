@@ -100,6 +100,8 @@ enum Role {
     FutureMarker,
     EraHijri,
     EraGregorian,
+    SameAs,
+    Anaphoric,
 }
 
 #[derive(Debug, Clone)]
@@ -177,6 +179,8 @@ impl DateFinder {
                     "future_marker" => Role::FutureMarker,
                     "era_hijri" => Role::EraHijri,
                     "era_gregorian" => Role::EraGregorian,
+                    "same_as" => Role::SameAs,
+                    "anaphoric" => Role::Anaphoric,
                     other => return Err(err(line_no, format!("unknown role `{other}`"))),
                 };
                 self.context.insert(fold(form), role);
@@ -267,9 +271,13 @@ impl DateFinder {
             };
             i = next;
             let adjacent = out.last().is_some_and(|prev| {
-                lexed.chars[prev.end.min(mention.start)..mention.start]
+                let gap: String = lexed.chars[prev.end.min(mention.start)..mention.start]
                     .iter()
-                    .all(|c| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '،'))
+                    .collect();
+                let gap = gap.trim_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '(' | ')' | ',' | '،')
+                });
+                gap.is_empty() || self.context.get(&fold(gap)) == Some(&Role::SameAs)
             });
             match (kinds.last(), kind) {
                 // `الاثنين 27 يوليو`: the weekday names the date that follows.
@@ -286,6 +294,13 @@ impl DateFinder {
                 }
                 // `اليوم (الجمعة)`: the weekday fixes the day when the
                 // publication time is a later crawl.
+                // `26 شوال 1436 هـ الموافق 11 أغسطس 2015 م`: the Gregorian
+                // equivalent given by the outlet beats the tabular calendar.
+                (Some(Found::AbsoluteDay), Found::AbsoluteDay) if adjacent => {
+                    if let Some(prev) = out.last_mut() {
+                        prev.value.clone_from(&mention.value);
+                    }
+                }
                 (Some(Found::RelativeDay), Found::Weekday(_)) if adjacent => {
                     if let Some(prev) = out.last_mut() {
                         prev.value.clone_from(&mention.value);
@@ -341,6 +356,10 @@ impl DateFinder {
                 self.month_first_at(toks, i, next, calendar, month, anchor)
             }
             Vocab::Weekday(day) => Some(self.weekday_at(toks, i, next, day, anchor)),
+            // `ذلك اليوم` is "that day", not today.
+            Vocab::Relative(..) if i > 0 && self.role(toks.get(i - 1)) == Some(Role::Anaphoric) => {
+                None
+            }
             Vocab::Relative(unit, offset) => {
                 Some((i, next, anchor.and_then(|a| relative(a, unit, offset))))
             }

@@ -243,3 +243,22 @@ fn numeric_hijri_dates_convert_to_gregorian() {
 fn long_dotted_numbers_are_not_dates() {
     assert!(find("139.153.090 سهما").is_empty());
 }
+
+#[test]
+fn a_gregorian_equivalent_after_muwafiq_wins_over_the_tabular_calendar() {
+    let got = values("26 شوال 1436 هـ الموافق 11 اغسطس 2015 م");
+    assert_eq!(
+        got,
+        vec![Some("2015-08-11".into()), Some("2015-08-11".into())]
+    );
+}
+
+#[test]
+fn that_day_is_not_today() {
+    assert!(find("وأعلنت ذلك اليوم عيدا").is_empty());
+}
+
+#[test]
+fn the_number_two_is_not_monday() {
+    assert!(find("مع مسلحين اثنين").is_empty());
+}

@@ -68,6 +68,8 @@ enum CueKind {
     Verb,
     Participle,
     According,
+    /// `نقلت الوكالة عن ظريف قوله`: the speaker sits between `عن` and it.
+    Saying,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +204,7 @@ impl QuoteFinder {
                     "verb" => CueKind::Verb,
                     "participle" => CueKind::Participle,
                     "according" => CueKind::According,
+                    "saying" => CueKind::Saying,
                     other => return Err(err(format!("unknown cue kind `{other}`"))),
                 };
                 self.cues.entry(first.clone()).or_default().push(CueForm {
@@ -313,7 +316,7 @@ impl QuoteFinder {
                 (None, None) => (None, SpeakerRef::Previous, false),
             };
             let keep = match cue {
-                Some(_) if near => words >= 3 || colon_before(toks, open_tok),
+                Some(_) if near => words >= 2 || colon_before(toks, open_tok),
                 // Far from its cue: a name or a fragment of reported
                 // content (`أن ... "ارتفاعا غير مسبوق"`) unless long.
                 Some(_) => words >= 4 && !fragment(self, toks, before.map(|b| b.0.end), open_tok),
@@ -469,6 +472,17 @@ impl QuoteFinder {
     fn subject_of(&self, toks: &[Tok], cue: Cue, inverted: bool) -> SpeakerRef {
         if cue.kind == CueKind::Participle {
             return SpeakerRef::Previous;
+        }
+        if cue.kind == CueKind::Saying {
+            let sent = toks[cue.start].sent;
+            let from = (cue.start.saturating_sub(10)..cue.start)
+                .rev()
+                .take_while(|&k| toks[k].sent == sent)
+                .find(|&k| toks[k].word && toks[k].folded == "عن");
+            return match from {
+                Some(k) if k + 1 < cue.start => SpeakerRef::Phrase(k + 1, cue.start),
+                _ => SpeakerRef::Previous,
+            };
         }
         if cue.kind == CueKind::According {
             // `بحسب ما ذكر النادي`: skip `ما` and its verb.

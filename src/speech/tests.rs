@@ -380,3 +380,15 @@ fn a_colon_statement_ends_where_a_new_cue_opens_a_sentence() {
     assert_eq!(got[0].1, "إن الكليات المشاركة كثيرة.");
     assert_eq!(got[1].1, "القبول سيكون متاحا");
 }
+
+#[test]
+fn an_quoted_from_x_his_saying_names_x() {
+    let got = summary("ونقلت وكالة أنباء الجمهورية الإسلامية اليوم عن ظريف قوله “قلنا إن الأنشطة لها علاقة ببناء طرق.”");
+    assert_eq!(got[0].2.as_deref(), Some("ظريف"));
+}
+
+#[test]
+fn a_two_word_quote_right_after_its_cue_is_kept() {
+    let got = summary("وقال المعهد “نحن محايدون”.");
+    assert_eq!(got.len(), 1);
+}
