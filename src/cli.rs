@@ -63,6 +63,19 @@ pub enum Command {
         #[arg(long, value_name = "HOST:PORT")]
         brokers: Option<String>,
     },
+    /// Score quotes, speakers and dates against hand-annotated articles
+    /// (offsets only; the article text is read from the corpus).
+    EvalArticles {
+        /// Gold files (JSON Lines), e.g. tests/data/saudinewsnet_speech_gold.jsonl.
+        #[arg(required = true, value_name = "GOLD")]
+        gold: Vec<PathBuf>,
+        /// The articles (SaudiNewsNet JSON Lines); default: the shared sample.
+        #[arg(long, value_name = "FILE")]
+        corpus: Option<PathBuf>,
+        /// Also list every miss.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Print the effective configuration (defaults, file, environment) with
     /// secrets redacted, and exit; fails with the reason if it is invalid.
     Config,

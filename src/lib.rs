@@ -17,6 +17,7 @@
 //! | [`events`] | one struct per observable event (logs and metrics) |
 //! | [`telemetry`] | log output (JSON lines or text) |
 //! | [`embedded_cluster`], [`harness`] | in-process Kafka and real-client driver/reader for demo, bench and tests |
+//! | [`eval`] | scoring quotes and dates against hand annotations of real articles |
 //! | [`commands`] | `run`, `enrich`, `demo`, `bench`: the binary's subcommands |
 
 pub mod cli;
@@ -26,6 +27,7 @@ pub mod dates;
 pub mod decode;
 pub mod document;
 pub mod embedded_cluster;
+pub mod eval;
 pub mod events;
 pub mod harness;
 pub mod http;

@@ -43,6 +43,11 @@ fn main() -> ExitCode {
                 brokers: brokers.as_deref(),
             },
         ),
+        Command::EvalArticles {
+            gold,
+            corpus,
+            verbose,
+        } => commands::eval_articles::cmd(config, gold, corpus, verbose),
         Command::Config => match toml::to_string_pretty(&config.redacted()) {
             Ok(text) => {
                 print!("{text}");
