@@ -368,7 +368,7 @@ impl DateFinder {
 
     /// The longest table phrase at `i`: (end token, meaning).
     fn phrase_at(&self, toks: &[Tok], i: usize) -> Option<(usize, Vocab)> {
-        let first = &toks[i].folded;
+        let first = &toks.get(i)?.folded;
         let candidates =
             std::iter::once(Cow::Borrowed(first.as_str())).chain(strip_proclitic(first));
         for form in candidates {

@@ -262,3 +262,10 @@ fn that_day_is_not_today() {
 fn the_number_two_is_not_monday() {
     assert!(find("مع مسلحين اثنين").is_empty());
 }
+
+#[test]
+fn a_lone_digit_or_a_day_word_at_the_end_does_not_panic() {
+    // Found by proptest (tests/speech.rs): a day word as the last token.
+    assert!(find("0").is_empty());
+    let _ = find("يوم");
+}
