@@ -73,6 +73,23 @@ fn quotes_and_dates(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    for (name, stage) in [
+        ("quotes", &quotes as &dyn Stage),
+        ("dates", &dates as &dyn Stage),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || docs.clone(),
+                |mut docs| {
+                    for doc in &mut docs {
+                        let _ = stage.apply(doc);
+                    }
+                    docs
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
     group.finish();
 }
 

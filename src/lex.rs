@@ -9,6 +9,33 @@
 //! built separately) offers richer analysis; this keeps the two stages
 //! independent of it and linear in the text length.
 
+/// A hash map keyed by short words with a fast non-cryptographic hash
+/// (FNV-1a): table lookups per token dominate the stages' time, and the
+/// keys come from our own tables, not from an adversary.
+pub type WordMap<V> = std::collections::HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64 bits.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// One token of the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tok {
@@ -59,7 +86,18 @@ fn is_mark(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
+    // Fast paths for ASCII and Arabic: the general Unicode tables are slow.
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if is_arabic_letter_or_digit(c) {
+        return true;
+    }
     c.is_alphanumeric() || is_mark(c)
+}
+
+fn is_arabic_letter_or_digit(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}' | '\u{06F0}'..='\u{06FF}')
 }
 
 /// Sentence-final punctuation.
@@ -71,8 +109,13 @@ fn ends_sentence(c: char) -> bool {
 /// alef, yaa, taa marbuta and hamza carriers unified, Arabic-Indic digits to
 /// ASCII, lower case.
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    fold_chars(&chars)
+}
+
+fn fold_chars(chars: &[char]) -> String {
+    let mut out = String::with_capacity(chars.len() * 2);
+    for &c in chars {
         if is_mark(c) {
             continue;
         }
@@ -87,7 +130,13 @@ pub fn fold(s: &str) -> String {
             '’' | 'ʼ' => '\'',
             _ => c,
         };
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if is_arabic_letter_or_digit(c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
@@ -140,11 +189,10 @@ pub fn lex_with(text: &str, abbreviations: &[String]) -> Lexed {
                 }
                 i += 1;
             }
-            let raw: String = chars[start..i].iter().collect();
             toks.push(Tok {
                 start,
                 end: i,
-                folded: fold(&raw),
+                folded: fold_chars(&chars[start..i]),
                 word: true,
                 para,
                 sent,

@@ -15,9 +15,8 @@
 pub mod hijri;
 
 use crate::document::DateMention;
-use crate::lex::{fold, Lexed, Tok};
+use crate::lex::{fold, Lexed, Tok, WordMap};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use thiserror::Error;
 use time::{Date, Duration, Month, Weekday};
 
@@ -127,8 +126,8 @@ const PROCLITICS: &[&str] = &["و", "ف", "ب", "ل", "ك", "وب", "ول", "ف�
 #[derive(Debug, Clone, Default)]
 pub struct DateFinder {
     /// By folded first word; longest phrases first.
-    phrases: HashMap<String, Vec<Phrase>>,
-    context: HashMap<String, Role>,
+    phrases: WordMap<Vec<Phrase>>,
+    context: WordMap<Role>,
 }
 
 /// Whether day-first (`12/11/2016` is 12 November) or month-first numeric

@@ -17,9 +17,8 @@ pub mod marks;
 
 use crate::dates::DateFinder;
 use crate::document::{Entity, Quote, Speaker};
-use crate::lex::{fold, lex, lex_with, Lexed, Tok};
+use crate::lex::{fold, lex, lex_with, Lexed, Tok, WordMap};
 use marks::MarkSpan;
-use std::collections::HashMap;
 use thiserror::Error;
 
 /// A malformed line in a speech table.
@@ -115,8 +114,8 @@ impl Default for Limits {
 /// The speech tables, loaded once.
 #[derive(Debug, Clone)]
 pub struct QuoteFinder {
-    cues: HashMap<String, Vec<CueForm>>,
-    roles: HashMap<String, u16>,
+    cues: WordMap<Vec<CueForm>>,
+    roles: WordMap<u16>,
     labels: Vec<String>,
     abbreviations: Vec<String>,
     dates: DateFinder,
@@ -161,8 +160,8 @@ impl QuoteFinder {
             message: e.to_string(),
         })?;
         let mut finder = QuoteFinder {
-            cues: HashMap::new(),
-            roles: HashMap::new(),
+            cues: WordMap::default(),
+            roles: WordMap::default(),
             labels: Vec::new(),
             abbreviations: Vec::new(),
             dates,
