@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | [`sources`] | Kafka consumer, JSON Lines files, bundled fixtures |
 //! | [`decode`] | raw bytes to a [`document::RawArticle`], with refusal reasons |
+//! | [`entities`] | entity tagger, gazetteers, rule tables (used by the `entities` stage) |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
 //! | [`text`] | folding, paragraphs, sentences, tokens: the shared text layer |
 //! | [`lex`], [`dates`], [`speech`] | tokens with offsets; dates; quotes and speakers |
@@ -27,6 +28,7 @@ pub mod dates;
 pub mod decode;
 pub mod document;
 pub mod embedded_cluster;
+pub mod entities;
 pub mod eval;
 pub mod events;
 pub mod harness;

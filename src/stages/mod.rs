@@ -10,6 +10,7 @@
 
 mod clean;
 mod dates;
+mod entities;
 mod id;
 mod language;
 mod quotes;
@@ -18,6 +19,7 @@ mod word_count;
 
 pub use clean::{Clean, CleanConfig};
 pub use dates::{Dates, DatesConfig};
+pub use entities::{Entities, EntitiesConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use quotes::{Quotes, QuotesConfig};
@@ -62,6 +64,7 @@ pub enum StageKind {
     Clean,
     Language,
     Structure,
+    Entities,
     Quotes,
     Dates,
     WordCount,
@@ -74,6 +77,7 @@ impl StageKind {
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
+        StageKind::Entities,
         StageKind::Quotes,
         StageKind::Dates,
         StageKind::WordCount,
@@ -86,6 +90,7 @@ impl StageKind {
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
+            StageKind::Entities => "entities",
             StageKind::Quotes => "quotes",
             StageKind::Dates => "dates",
             StageKind::WordCount => "word_count",
@@ -101,6 +106,7 @@ pub struct StagesConfig {
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
+    pub entities: EntitiesConfig,
     pub quotes: QuotesConfig,
     pub dates: DatesConfig,
     pub word_count: WordCountConfig,
@@ -137,6 +143,7 @@ impl Chain {
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
+                    StageKind::Entities => Box::new(Entities::new(&config.entities)?),
                     StageKind::Quotes => Box::new(Quotes::new(&config.quotes)?),
                     StageKind::Dates => Box::new(Dates::new(&config.dates)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
