@@ -16,7 +16,7 @@ pub fn cmd(
     let chain = build_chain(&config)?;
     let corpus_path = corpus.unwrap_or_else(default_corpus);
     let corpus = read_corpus(&corpus_path)
-        .with_context(|| format!("cannot load the corpus (set AKHBAR_SHARED_DIR or --corpus)"))?;
+        .context("cannot load the corpus (set AKHBAR_SHARED_DIR or --corpus)")?;
     let mut articles = Vec::new();
     for path in &gold {
         articles.extend(read_gold(path)?);

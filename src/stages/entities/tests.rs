@@ -52,7 +52,9 @@ fn a_surname_alone_joins_the_full_name() {
 fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
     let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس وموسكو.";
     let ents = run(text, "ar");
-    let moscow = ents.iter().find(|e| e.mentions.iter().any(|m| m.text == "موسكو"));
+    let moscow = ents
+        .iter()
+        .find(|e| e.mentions.iter().any(|m| m.text == "موسكو"));
     assert!(moscow.is_some(), "{ents:#?}");
 }
 
@@ -60,7 +62,10 @@ fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
 fn america_and_the_united_states_are_one_entity_with_an_iso_code() {
     let text = "قالت روسيا إن الولايات المتحدة لم ترد. وقال لافروف إن أميركا تماطل.";
     let ents = run(text, "ar");
-    let us: Vec<_> = ents.iter().filter(|e| e.links.get(COUNTRY_FIELD) == Some(&json!("US"))).collect();
+    let us: Vec<_> = ents
+        .iter()
+        .filter(|e| e.links.get(COUNTRY_FIELD) == Some(&json!("US")))
+        .collect();
     assert_eq!(us.len(), 1, "{ents:#?}");
     assert_eq!(us[0].name, "الولايات المتحدة");
     assert_eq!(us[0].mentions.len(), 2);
@@ -80,7 +85,12 @@ fn aleppo_is_linked_to_its_geonames_entry() {
 #[test]
 fn agencies_of_the_tables_are_organisations() {
     let ents = run("وأفادت وكالة رويترز بأن المحادثات توقفت.", "ar");
-    assert!(ents.iter().any(|e| e.kind == "organization" && e.mentions.iter().any(|m| m.text.contains("رويترز"))), "{ents:#?}");
+    assert!(
+        ents.iter()
+            .any(|e| e.kind == "organization"
+                && e.mentions.iter().any(|m| m.text.contains("رويترز"))),
+        "{ents:#?}"
+    );
 }
 
 #[test]
@@ -88,7 +98,10 @@ fn a_title_before_a_person_becomes_the_role() {
     let text = "قال وزير الخارجية الروسي سيرغي لافروف إن المحادثات وصلت إلى طريق مسدود.";
     let ents = run(text, "ar");
     let lavrov = ents.iter().find(|e| e.kind == "person").expect("a person");
-    assert_eq!(lavrov.links[ROLE_FIELD], "وزير الخارجية الروسي", "{ents:#?}");
+    assert_eq!(
+        lavrov.links[ROLE_FIELD], "وزير الخارجية الروسي",
+        "{ents:#?}"
+    );
 }
 
 #[test]
@@ -103,16 +116,29 @@ fn english_names_are_found_by_titles_heads_and_gazetteer() {
     let text = "President Barack Obama met officials of the Ministry of Defence in London on Monday, Reuters reported. Obama said little.";
     let ents = run(text, "en");
     let kinds = |name: &str| find(&ents, name).map(|e| e.kind.clone());
-    assert_eq!(kinds("Barack Obama").as_deref(), Some("person"), "{ents:#?}");
-    assert_eq!(kinds("Ministry of Defence").as_deref(), Some("organization"));
+    assert_eq!(
+        kinds("Barack Obama").as_deref(),
+        Some("person"),
+        "{ents:#?}"
+    );
+    assert_eq!(
+        kinds("Ministry of Defence").as_deref(),
+        Some("organization")
+    );
     assert_eq!(kinds("London").as_deref(), Some("location"));
     assert_eq!(kinds("Reuters").as_deref(), Some("organization"));
-    assert_eq!(find(&ents, "Barack Obama").unwrap().links[ROLE_FIELD], "President");
+    assert_eq!(
+        find(&ents, "Barack Obama").unwrap().links[ROLE_FIELD],
+        "President"
+    );
 }
 
 #[test]
 fn an_ambiguous_city_follows_the_country_of_the_article() {
-    let ents = run("Officials in Texas said Paris and the United States were ready.", "en");
+    let ents = run(
+        "Officials in Texas said Paris and the United States were ready.",
+        "en",
+    );
     let paris = find(&ents, "Paris").expect("Paris");
     assert_eq!(paris.links[GEO_FIELD]["country"], "US", "{ents:#?}");
 }
