@@ -9,12 +9,14 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+mod entities;
 mod id;
 mod language;
 mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use entities::{Entities, EntitiesConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use structure::{Structure, StructureConfig};
@@ -58,6 +60,7 @@ pub enum StageKind {
     Clean,
     Language,
     Structure,
+    Entities,
     WordCount,
 }
 
@@ -68,6 +71,7 @@ impl StageKind {
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
+        StageKind::Entities,
         StageKind::WordCount,
     ];
 
@@ -78,6 +82,7 @@ impl StageKind {
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
+            StageKind::Entities => "entities",
             StageKind::WordCount => "word_count",
         }
     }
@@ -91,6 +96,7 @@ pub struct StagesConfig {
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
+    pub entities: EntitiesConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -125,6 +131,7 @@ impl Chain {
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
+                    StageKind::Entities => Box::new(Entities::new(&config.entities)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
