@@ -133,12 +133,10 @@ impl Structure {
             }
             let trimmed = rest.trim_start();
             after += rest.len() - trimmed.len();
-            if m.colon {
-                let t = trimmed.strip_prefix(':')?;
-                after += 1 + t.len() - t.trim_start().len();
-            } else if trimmed.starts_with(':') {
-                after += 1;
-                after += trimmed[1..].len() - trimmed[1..].trim_start().len();
+            match trimmed.strip_prefix(':') {
+                Some(t) => after += 1 + t.len() - t.trim_start().len(),
+                None if m.colon => return None,
+                None => {}
             }
             let chars_before = folded.text[..after].chars().count();
             let source = folded
