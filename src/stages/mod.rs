@@ -9,12 +9,14 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+mod html;
 mod id;
 mod language;
 mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use html::{extract as extract_html, layouts, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use structure::{Structure, StructureConfig};
@@ -55,6 +57,7 @@ pub trait Stage: Send + Sync {
 #[serde(rename_all = "snake_case")]
 pub enum StageKind {
     Id,
+    Html,
     Clean,
     Language,
     Structure,
@@ -65,6 +68,7 @@ impl StageKind {
     /// Every stage the project has, in the order the default pipeline runs them.
     pub const ALL: &'static [StageKind] = &[
         StageKind::Id,
+        StageKind::Html,
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
@@ -75,6 +79,7 @@ impl StageKind {
     pub fn name(self) -> &'static str {
         match self {
             StageKind::Id => "id",
+            StageKind::Html => "html",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
@@ -88,6 +93,7 @@ impl StageKind {
 #[serde(deny_unknown_fields, default)]
 pub struct StagesConfig {
     pub id: IdConfig,
+    pub html: HtmlConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
@@ -122,6 +128,7 @@ impl Chain {
             .map(|kind| -> Result<Box<dyn Stage>, BuildError> {
                 Ok(match kind {
                     StageKind::Id => Box::new(Id::new(&config.id)),
+                    StageKind::Html => Box::new(Html::new(&config.html)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
