@@ -16,7 +16,7 @@ mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
-pub use html::{extract as extract_html, layouts, Html, HtmlConfig};
+pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use structure::{Structure, StructureConfig};
