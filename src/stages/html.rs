@@ -418,7 +418,10 @@ pub fn extract(html: &str) -> Extracted {
         if b.kind == BlockKind::Title && out.title.is_none() {
             out.title = Some(b.text.clone());
         }
-        if last == Some(b.text.as_str()) {
+        // Repeats: the same line twice, or the headline again as text.
+        if last == Some(b.text.as_str())
+            || (b.kind == BlockKind::Paragraph && out.title.as_deref() == Some(b.text.as_str()))
+        {
             continue;
         }
         last = Some(b.text.as_str());
@@ -460,12 +463,13 @@ fn blocks(page: &Page) -> Vec<RawBlock> {
                         skip = 1;
                         continue;
                     }
-                    let block = BLOCK_TAGS.contains(&name);
+                    let caption_class = class_words(el)
+                        .any(|w| w == "caption" || w == "figcaption" || w == "credit");
+                    // A caption in a `<span>` is a block of its own too.
+                    let block = BLOCK_TAGS.contains(&name) || caption_class;
                     if block || name == "br" {
                         flush(&mut buf, &mut link_chars, &stack, &mut out);
                     }
-                    let caption_class = class_words(el)
-                        .any(|w| w == "caption" || w == "figcaption" || w == "credit");
                     stack.push(Frame {
                         block,
                         heading: matches!(name, "h2" | "h3" | "h4" | "h5" | "h6"),

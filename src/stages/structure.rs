@@ -59,6 +59,9 @@ impl Default for StructureConfig {
     }
 }
 
+/// Characters of a paragraph's head searched for a marker.
+const MARKER_HEAD_CHARS: usize = 48;
+
 /// Which kind of line a marker opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MarkerKind {
@@ -124,7 +127,9 @@ impl Structure {
     /// The marker opening `para`, and the char offset where what follows it
     /// (the name, the credit) starts.
     fn marker_at_start(&self, para: &str) -> Option<(MarkerKind, usize)> {
-        let folded = fold_with_map(para);
+        // Markers are short: fold only the head of a long paragraph.
+        let head = char_slice(para, 0, MARKER_HEAD_CHARS);
+        let folded = fold_with_map(head);
         self.markers.iter().find_map(|m| {
             let rest = folded.text.strip_prefix(m.folded.as_str())?;
             let mut after = folded.text.len() - rest.len();
@@ -142,7 +147,7 @@ impl Structure {
             let source = folded
                 .map
                 .get(chars_before)
-                .map_or(para.chars().count(), |r| r.0);
+                .map_or(head.chars().count(), |r| r.0);
             Some((m.kind, source))
         })
     }
