@@ -155,6 +155,10 @@ impl Structure {
     /// A photo marker anywhere in `para` (`... Photo: Reuters`): the char
     /// offset where the marker starts and where the credit starts.
     fn photo_marker_inside(&self, para: &str) -> Option<(usize, usize)> {
+        // Every photo marker ends with a colon: most lines have none.
+        if !para.contains(':') {
+            return None;
+        }
         let chars: Vec<(usize, char)> = para.char_indices().collect();
         for (i, &(b, c)) in chars.iter().enumerate() {
             if i > 0 && !chars[i - 1].1.is_whitespace() && chars[i - 1].1 != '(' {
