@@ -60,6 +60,24 @@ fn plain(c: &mut Criterion) {
             }
         })
     });
+    let cleaned: Vec<String> = bodies
+        .iter()
+        .map(|body| {
+            let mut d = Document {
+                text: body.clone(),
+                ..Document::default()
+            };
+            let _ = clean.apply(&mut d);
+            d.text
+        })
+        .collect();
+    group.bench_function("analyze", |b| {
+        b.iter(|| {
+            for text in &cleaned {
+                black_box(akhbar::text::analyze(text));
+            }
+        })
+    });
     group.finish();
 }
 
