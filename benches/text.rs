@@ -18,7 +18,10 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 fn articles() -> Vec<(String, Vec<String>)> {
     if let Some(sample) = layouts::saudinewsnet_sample(1_000, 1) {
         eprintln!("text bench: {} SaudiNewsNet articles", sample.len());
-        return sample.into_iter().map(|a| (a.title, a.paragraphs)).collect();
+        return sample
+            .into_iter()
+            .map(|a| (a.title, a.paragraphs))
+            .collect();
     }
     eprintln!("text bench: SaudiNewsNet sample absent, using bundled fixtures");
     [
