@@ -4,10 +4,17 @@
 //! Arabic is weighed against Persian and Urdu, which share its script, and
 //! not against a hundred unlikely ones). The publisher's `language` hint is
 //! used only when the text is too short or the detector is unsure.
+//!
+//! Mixed articles (an English statement quoted whole in an Arabic report)
+//! are caught cheaply: only paragraphs whose dominant script differs from
+//! the article's are run through the detector, and when one of them is in
+//! another language every paragraph's language goes to
+//! `doc.fields["paragraph_languages"]` as `{start, end, code, confidence}`.
 
 use super::{BuildError, Stage, StageError};
 use crate::document::{Document, Language};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use whatlang::{Detector, Lang};
 
 /// Options of the `language` stage.
@@ -120,7 +127,104 @@ impl Stage for LanguageStage {
                 confidence: 0.0,
             },
         });
+        let article = doc
+            .language
+            .as_ref()
+            .map_or_else(|| "und".to_string(), |l| l.code.clone());
+        let article_conf = doc.language.as_ref().map_or(0.0, |l| l.confidence);
+        if let Some(mut paragraphs) = self.paragraphs(doc, &article) {
+            if let Some(items) = paragraphs.as_array_mut() {
+                for item in items {
+                    if item["confidence"] == json!(0.0) && item["code"] == json!(article) {
+                        item["confidence"] = json!(article_conf);
+                    }
+                }
+            }
+            doc.fields
+                .insert(PARAGRAPH_LANGUAGES_FIELD.into(), paragraphs);
+        }
         Ok(())
+    }
+}
+
+/// Output field listing each paragraph's language in mixed articles.
+pub const PARAGRAPH_LANGUAGES_FIELD: &str = "paragraph_languages";
+
+/// Paragraphs shorter than this (characters) keep the article's language.
+const MIN_PARAGRAPH_CHARS: usize = 30;
+
+/// The broad script of a text: which letters dominate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Arabic,
+    Latin,
+    Other,
+    None,
+}
+
+fn script_of(text: &str) -> Script {
+    let (mut arabic, mut latin, mut other) = (0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if ('\u{0600}'..='\u{06FF}').contains(&c)
+            || ('\u{0750}'..='\u{077F}').contains(&c)
+            || ('\u{FB50}'..='\u{FEFF}').contains(&c)
+        {
+            arabic += 1;
+        } else if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let max = arabic.max(latin).max(other);
+    if max == 0 {
+        Script::None
+    } else if max == arabic {
+        Script::Arabic
+    } else if max == latin {
+        Script::Latin
+    } else {
+        Script::Other
+    }
+}
+
+impl LanguageStage {
+    /// Per-paragraph languages when some paragraph is in another script
+    /// and detected as another language than `article`; `None` otherwise.
+    fn paragraphs(&self, doc: &mut Document, article: &str) -> Option<serde_json::Value> {
+        let main = script_of(&doc.text);
+        let analysis = doc.analysis();
+        let chars: Vec<char> = doc.text.chars().collect();
+        let mut mixed = false;
+        let mut out = Vec::with_capacity(analysis.paragraphs.len());
+        for p in &analysis.paragraphs {
+            let text: String = chars[p.start..p.end].iter().collect();
+            let (code, confidence) = if p.end - p.start >= MIN_PARAGRAPH_CHARS
+                && !matches!(script_of(&text), Script::None)
+                && script_of(&text) != main
+            {
+                match self.detect(&text) {
+                    Some((code, conf)) if conf >= self.min_confidence => {
+                        mixed |= code != article;
+                        (code, conf)
+                    }
+                    _ => (article, 0.0),
+                }
+            } else {
+                (article, 0.0)
+            };
+            out.push(json!({
+                "start": p.start,
+                "end": p.end,
+                "code": code,
+                "confidence": round2(confidence),
+            }));
+        }
+        if !mixed {
+            return None;
+        }
+        // Paragraphs that were not looked at carry the article's figure.
+        Some(serde_json::Value::Array(out))
     }
 }
 
@@ -159,6 +263,48 @@ mod tests {
     fn english_news_is_english() {
         let l = detect("WASHINGTON (Reuters) - The State Department said on Monday that Russia had asked to delay a ceasefire in Aleppo by several days.");
         assert_eq!(l.code, "en");
+    }
+
+    #[test]
+    fn urdu_is_not_taken_for_arabic() {
+        let l = detect("وزیر اعظم نے کہا کہ حکومت عوام کے مسائل حل کرنے کے لیے ہر ممکن اقدامات کر رہی ہے اور یہ سلسلہ جاری رہے گا۔");
+        assert_eq!(l.code, "ur");
+    }
+
+    #[test]
+    fn arabic_with_persian_names_stays_arabic() {
+        let l = detect("قال وزير الخارجية الإيراني محمد جواد ظريف إن بلاده مستعدة للحوار مع دول الجوار، وأضاف أن طهران ترحب بأي مبادرة.");
+        assert_eq!(l.code, "ar");
+    }
+
+    fn run(text: &str) -> Document {
+        let stage = LanguageStage::new(&LanguageConfig::default()).unwrap();
+        let mut d = Document {
+            text: text.into(),
+            ..Document::default()
+        };
+        stage.apply(&mut d).unwrap();
+        d
+    }
+
+    #[test]
+    fn an_english_paragraph_in_an_arabic_article_is_marked() {
+        let d = run("قال المتحدث باسم وزارة الخارجية الأميركية إن روسيا أبلغت الولايات المتحدة برغبتها في تأجيل وقف إطلاق النار في حلب بضعة أيام، ووصفته بأنه اقتراح غير مقبول.\nInstead of accepting the proposal for an immediate ceasefire, the Russians told us it could not start for several days.\nوأضاف أن المحادثات مستمرة في جنيف بين الجانبين رغم الخلافات القائمة.");
+        assert_eq!(d.language.as_ref().unwrap().code, "ar");
+        let paragraphs = d.fields[PARAGRAPH_LANGUAGES_FIELD].as_array().unwrap();
+        let codes: Vec<_> = paragraphs
+            .iter()
+            .map(|p| p["code"].as_str().unwrap())
+            .collect();
+        assert_eq!(codes, ["ar", "en", "ar"]);
+        let english_start = d.text.chars().position(|c| c == 'I').unwrap();
+        assert_eq!(paragraphs[1]["start"], english_start);
+    }
+
+    #[test]
+    fn a_single_language_article_has_no_paragraph_languages() {
+        let d = run("قال المتحدث إن المحادثات مستمرة في جنيف بين الجانبين.\nوأضاف أن الخلافات قائمة حول عدد من النقاط الأساسية.");
+        assert!(!d.fields.contains_key(PARAGRAPH_LANGUAGES_FIELD));
     }
 
     #[test]

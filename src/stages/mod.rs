@@ -11,6 +11,7 @@
 mod clean;
 mod dates;
 mod entities;
+mod html;
 mod id;
 mod language;
 mod quotes;
@@ -20,6 +21,7 @@ mod word_count;
 pub use clean::{Clean, CleanConfig};
 pub use dates::{Dates, DatesConfig};
 pub use entities::{Entities, EntitiesConfig};
+pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
 pub use quotes::{Quotes, QuotesConfig};
@@ -61,6 +63,7 @@ pub trait Stage: Send + Sync {
 #[serde(rename_all = "snake_case")]
 pub enum StageKind {
     Id,
+    Html,
     Clean,
     Language,
     Structure,
@@ -74,6 +77,7 @@ impl StageKind {
     /// Every stage the project has, in the order the default pipeline runs them.
     pub const ALL: &'static [StageKind] = &[
         StageKind::Id,
+        StageKind::Html,
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
@@ -87,6 +91,7 @@ impl StageKind {
     pub fn name(self) -> &'static str {
         match self {
             StageKind::Id => "id",
+            StageKind::Html => "html",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
@@ -103,6 +108,7 @@ impl StageKind {
 #[serde(deny_unknown_fields, default)]
 pub struct StagesConfig {
     pub id: IdConfig,
+    pub html: HtmlConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
@@ -140,6 +146,7 @@ impl Chain {
             .map(|kind| -> Result<Box<dyn Stage>, BuildError> {
                 Ok(match kind {
                     StageKind::Id => Box::new(Id::new(&config.id)),
+                    StageKind::Html => Box::new(Html::new(&config.html)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),

@@ -59,6 +59,9 @@ impl Default for StructureConfig {
     }
 }
 
+/// Characters of a paragraph's head searched for a marker.
+const MARKER_HEAD_CHARS: usize = 48;
+
 /// Which kind of line a marker opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MarkerKind {
@@ -124,7 +127,9 @@ impl Structure {
     /// The marker opening `para`, and the char offset where what follows it
     /// (the name, the credit) starts.
     fn marker_at_start(&self, para: &str) -> Option<(MarkerKind, usize)> {
-        let folded = fold_with_map(para);
+        // Markers are short: fold only the head of a long paragraph.
+        let head = char_slice(para, 0, MARKER_HEAD_CHARS);
+        let folded = fold_with_map(head);
         self.markers.iter().find_map(|m| {
             let rest = folded.text.strip_prefix(m.folded.as_str())?;
             let mut after = folded.text.len() - rest.len();
@@ -142,7 +147,7 @@ impl Structure {
             let source = folded
                 .map
                 .get(chars_before)
-                .map_or(para.chars().count(), |r| r.0);
+                .map_or(head.chars().count(), |r| r.0);
             Some((m.kind, source))
         })
     }
@@ -150,6 +155,10 @@ impl Structure {
     /// A photo marker anywhere in `para` (`... Photo: Reuters`): the char
     /// offset where the marker starts and where the credit starts.
     fn photo_marker_inside(&self, para: &str) -> Option<(usize, usize)> {
+        // Every photo marker ends with a colon: most lines have none.
+        if !para.contains(':') {
+            return None;
+        }
         let chars: Vec<(usize, char)> = para.char_indices().collect();
         for (i, &(b, c)) in chars.iter().enumerate() {
             if i > 0 && !chars[i - 1].1.is_whitespace() && chars[i - 1].1 != '(' {

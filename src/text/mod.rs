@@ -188,6 +188,9 @@ impl<'a> CharCursor<'a> {
 }
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

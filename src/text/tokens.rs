@@ -11,15 +11,47 @@
 use super::arabic::strip_proclitics;
 use super::fold::fold;
 use super::Token;
+use std::sync::LazyLock;
 use unicode_normalization::char::is_combining_mark;
 
-/// True for characters inside a word.
+/// Word-character classes of the Arabic block (U+0600..U+06FF), computed
+/// once from the Unicode tables: bit 0 = inside a word, bit 1 = letter or
+/// digit. The block is most of the text, and the tables are slow for it.
+static ARABIC_CLASSES: LazyLock<[u8; 256]> = LazyLock::new(|| {
+    let mut table = [0u8; 256];
+    for (i, slot) in table.iter_mut().enumerate() {
+        if let Some(c) = char::from_u32(0x0600 + i as u32) {
+            *slot = u8::from(is_word_char_slow(c)) | (u8::from(is_letter_or_digit_slow(c)) << 1);
+        }
+    }
+    table
+});
+
+fn is_word_char_slow(c: char) -> bool {
+    c.is_alphanumeric() || c == '\u{200C}' || c == '\u{200D}' || is_combining_mark(c)
+}
+
+fn is_letter_or_digit_slow(c: char) -> bool {
+    c.is_alphanumeric() && !is_combining_mark(c) && c != '\u{0640}'
+}
+
+/// True for characters inside a word: letters, digits, combining marks,
+/// tatweel and the zero-width joiners.
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-        || c == '\u{0640}'
-        || c == '\u{200C}'
-        || c == '\u{200D}'
-        || is_combining_mark(c)
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0x0600..=0x06FF => ARABIC_CLASSES[(c as u32 - 0x0600) as usize] & 1 != 0,
+        _ => is_word_char_slow(c),
+    }
+}
+
+/// True for letters and digits (not marks or tatweel).
+pub(crate) fn is_letter_or_digit(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0x0600..=0x06FF => ARABIC_CLASSES[(c as u32 - 0x0600) as usize] & 2 != 0,
+        _ => is_letter_or_digit_slow(c),
+    }
 }
 
 /// True when `chars[i]`, a non-word character, joins the word around it.
@@ -99,7 +131,7 @@ fn make_token(
     byte_end: usize,
     sentence: usize,
 ) -> Token {
-    let is_word = text.chars().any(char::is_alphanumeric);
+    let is_word = text.chars().any(is_letter_or_digit);
     let folded = fold(text);
     let (prefix, lookup) = if is_word {
         let (p, s) = strip_proclitics(&folded);
@@ -162,6 +194,16 @@ mod tests {
     fn a_full_stop_between_words_splits_them() {
         assert_eq!(words("end.The"), ["end", ".", "The"]);
         assert_eq!(words("د.محمد"), ["د", ".", "محمد"]);
+    }
+
+    #[test]
+    fn the_arabic_fast_path_agrees_with_the_unicode_tables() {
+        for c in '\u{0600}'..='\u{06FF}' {
+            assert_eq!(is_word_char(c), is_word_char_slow(c), "{c:?}");
+            assert_eq!(is_letter_or_digit(c), is_letter_or_digit_slow(c), "{c:?}");
+        }
+        assert!(is_word_char('\u{0640}') && !is_letter_or_digit('\u{0640}'));
+        assert!(!is_word_char('،') && !is_word_char('؟'));
     }
 
     #[test]
