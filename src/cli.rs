@@ -49,11 +49,12 @@ pub enum Command {
     /// Measure throughput: the stage chain in-process, and the whole Kafka
     /// path through an in-process cluster.
     Bench {
-        /// Articles to push through the Kafka path.
-        #[arg(long, default_value_t = 20_000)]
+        /// Articles to push through the Kafka path (the in-process cluster
+        /// keeps at most 5 MB per partition: raise --partitions with this).
+        #[arg(long, default_value_t = 5_000)]
         messages: usize,
-        /// Partitions of the benchmark input topic.
-        #[arg(long, default_value_t = 4)]
+        /// Partitions of the benchmark input and output topics.
+        #[arg(long, default_value_t = 8)]
         partitions: i32,
         /// Raw articles to use (JSON Lines); default: the bundled samples.
         #[arg(long, value_name = "FILE")]

@@ -29,10 +29,6 @@ const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     // Cap prefetch: the local queue holds at most this much.
     ("queued.max.messages.kbytes", "16384"),
     ("queued.min.messages", "1000"),
-    // Large enough to fetch a message far over pipeline.max_message_bytes,
-    // so that it can be dead-lettered instead of stalling its partition.
-    ("fetch.max.bytes", "104857600"),
-    ("receive.message.max.bytes", "105000000"),
     // A resumed partition refetches; a short long-poll keeps that quick.
     ("fetch.wait.max.ms", "100"),
     ("statistics.interval.ms", "5000"),

@@ -263,7 +263,7 @@ fn rss_kb() -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_stage_with_a_large_backlog_keeps_memory_bounded_and_stays_in_the_group() {
-    let c = cluster(2);
+    let c = cluster(4);
     let brokers = c.bootstrap_servers().to_string();
     let mut cfg = config(&brokers, "g-slow");
     cfg.pipeline.max_in_flight = 50;
@@ -281,8 +281,10 @@ async fn a_slow_stage_with_a_large_backlog_keeps_memory_bounded_and_stays_in_the
     let body = "كلمة ".repeat(1_000); // ~10 kB per article, ~6 MB of backlog
     let messages: Vec<_> = (0..n)
         .map(|i| {
-            let v = serde_json::json!({"id": format!("w-{i}"), "body": body});
-            (None, serde_json::to_vec(&v).unwrap())
+            let id = format!("w-{i}");
+            let v = serde_json::json!({"id": id, "body": body});
+            // Keyed over the partitions: the mock cluster keeps 5 MB each.
+            (Some(id.into_bytes()), serde_json::to_vec(&v).unwrap())
         })
         .collect();
     produce(&brokers, INPUT, messages).await.unwrap();
@@ -298,7 +300,7 @@ async fn a_slow_stage_with_a_large_backlog_keeps_memory_bounded_and_stays_in_the
         })
     };
     let (stop, task) = start(cfg.clone(), slow_chain(20));
-    let v = verify_async(&brokers, 2, ids("w", 0..n), 0).await;
+    let v = verify_async(&brokers, 4, ids("w", 0..n), 0).await;
     stop.send(()).unwrap();
     let summary = task.await.unwrap().unwrap();
     sampler.abort();

@@ -83,7 +83,8 @@ pub fn config(brokers: &str, group: &str) -> Config {
     c
 }
 
-/// Numbered raw articles: `{"id":"<prefix>-<i>","body":...}`.
+/// Numbered raw articles `{"id":"<prefix>-<i>","body":...}`, keyed by id
+/// (so they spread over partitions, as keyed production does).
 pub fn articles(prefix: &str, range: std::ops::Range<usize>) -> Vec<(Option<Vec<u8>>, Vec<u8>)> {
     range
         .map(|i| {
@@ -92,7 +93,10 @@ pub fn articles(prefix: &str, range: std::ops::Range<usize>) -> Vec<(Option<Vec<
                 "body": format!("Article number {i}. The minister said on Monday that talks would resume."),
                 "seq": i,
             });
-            (None, serde_json::to_vec(&v).unwrap())
+            (
+                Some(format!("{prefix}-{i}").into_bytes()),
+                serde_json::to_vec(&v).unwrap(),
+            )
         })
         .collect()
 }
@@ -265,7 +269,7 @@ pub async fn verify_async(
 ) -> Verdict {
     let brokers = brokers.to_string();
     tokio::task::spawn_blocking(move || {
-        verify(&brokers, partitions, &ids, dead, Duration::from_secs(60))
+        verify(&brokers, partitions, &ids, dead, Duration::from_secs(120))
     })
     .await
     .unwrap()

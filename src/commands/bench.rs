@@ -75,8 +75,14 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
     let messages: Vec<(Option<Vec<u8>>, Vec<u8>)> = (0..n)
         .map(|i| {
             let mut v = corpus[i % corpus.len()].clone();
-            v["id"] = serde_json::json!(format!("bench-{i}"));
-            (None, serde_json::to_vec(&v).unwrap_or_default())
+            let id = format!("bench-{i}");
+            v["id"] = serde_json::json!(id);
+            // Keyed, so the articles spread over every partition (the mock
+            // cluster keeps only 5 MB per partition and drops older data).
+            (
+                Some(id.into_bytes()),
+                serde_json::to_vec(&v).unwrap_or_default(),
+            )
         })
         .collect();
     let rt = runtime()?;
