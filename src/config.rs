@@ -21,7 +21,7 @@ use toml::Value;
 /// Prefix of every environment override.
 pub const ENV_PREFIX: &str = "AKHBAR_";
 /// Environment variables that start with the prefix but are not config keys.
-const ENV_NOT_KEYS: &[&str] = &["AKHBAR_CONFIG", "AKHBAR_LOG"];
+const ENV_NOT_KEYS: &[&str] = &["AKHBAR_CONFIG", "AKHBAR_LOG", "AKHBAR_SHARED_DIR"];
 /// Tables whose keys are librdkafka properties (free-form, dotted).
 const PROPERTY_TABLES: &[&str] = &["options", "consumer", "producer"];
 

@@ -3,6 +3,8 @@
 pub mod bench;
 pub mod demo;
 pub mod enrich;
+pub mod eval_articles;
+pub mod ner;
 pub mod run;
 
 use crate::config::Config;

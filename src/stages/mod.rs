@@ -9,16 +9,22 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+mod dates;
+mod entities;
 mod html;
 mod id;
 mod language;
+mod quotes;
 mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use dates::{Dates, DatesConfig};
+pub use entities::{Entities, EntitiesConfig};
 pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
+pub use quotes::{Quotes, QuotesConfig};
 pub use structure::{Structure, StructureConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
@@ -61,6 +67,9 @@ pub enum StageKind {
     Clean,
     Language,
     Structure,
+    Entities,
+    Quotes,
+    Dates,
     WordCount,
 }
 
@@ -72,6 +81,9 @@ impl StageKind {
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
+        StageKind::Entities,
+        StageKind::Quotes,
+        StageKind::Dates,
         StageKind::WordCount,
     ];
 
@@ -83,6 +95,9 @@ impl StageKind {
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
+            StageKind::Entities => "entities",
+            StageKind::Quotes => "quotes",
+            StageKind::Dates => "dates",
             StageKind::WordCount => "word_count",
         }
     }
@@ -97,6 +112,9 @@ pub struct StagesConfig {
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
+    pub entities: EntitiesConfig,
+    pub quotes: QuotesConfig,
+    pub dates: DatesConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -132,6 +150,9 @@ impl Chain {
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
+                    StageKind::Entities => Box::new(Entities::new(&config.entities)?),
+                    StageKind::Quotes => Box::new(Quotes::new(&config.quotes)?),
+                    StageKind::Dates => Box::new(Dates::new(&config.dates)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })

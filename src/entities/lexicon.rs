@@ -1,0 +1,443 @@
+//! Everything the entity layer knows by name: the place gazetteer, named
+//! organisations and media, and the trigger words of the rules (person titles,
+//! organisation and place head words), for Arabic and English.
+//!
+//! All names are keyed by their per-word lookup forms
+//! ([`super::normalize::phrase_key`]) and matched with one Aho-Corasick
+//! automaton over a sentence's lookup forms joined by spaces. Aho-Corasick
+//! rather than an `fst` map: one linear pass finds every name of every table
+//! at every token, whatever the number of names and their lengths, and the
+//! crate is already in the dependency tree. Building the automaton from the
+//! committed tables takes a few milliseconds at start-up, so no binary index is
+//! committed.
+//!
+//! Language knowledge lives in `data/entities/<lang>/` and
+//! `data/gazetteers/places.tsv`; adding a language is adding its tables to
+//! [`TABLES`].
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::{HashMap, HashSet};
+use thiserror::Error;
+
+use super::features::Marks;
+use super::gazetteer::{parse_places, Place, PlaceKind, PLACES_TSV};
+use super::normalize::phrase_key;
+
+/// One language's rule tables.
+pub struct Tables {
+    pub lang: &'static str,
+    pub person_titles: &'static str,
+    pub org_heads: &'static str,
+    pub place_heads: &'static str,
+    pub organizations: &'static str,
+    pub place_stopwords: &'static str,
+    /// Frequent words that are not names (may be empty).
+    pub common_words: &'static str,
+    /// Words that end a name opened by an organisation head.
+    pub name_breakers: &'static str,
+}
+
+/// The tables of every supported language.
+pub const TABLES: &[Tables] = &[
+    Tables {
+        lang: "ar",
+        person_titles: include_str!("../../data/entities/ar/person_titles.txt"),
+        org_heads: include_str!("../../data/entities/ar/org_heads.txt"),
+        place_heads: include_str!("../../data/entities/ar/place_heads.txt"),
+        organizations: include_str!("../../data/entities/ar/organizations.tsv"),
+        place_stopwords: include_str!("../../data/entities/ar/place_stopwords.txt"),
+        common_words: include_str!("../../data/entities/ar/common_words.txt"),
+        name_breakers: include_str!("../../data/entities/ar/name_breakers.txt"),
+    },
+    Tables {
+        lang: "en",
+        person_titles: include_str!("../../data/entities/en/person_titles.txt"),
+        org_heads: include_str!("../../data/entities/en/org_heads.txt"),
+        place_heads: include_str!("../../data/entities/en/place_heads.txt"),
+        organizations: include_str!("../../data/entities/en/organizations.tsv"),
+        place_stopwords: include_str!("../../data/entities/en/place_stopwords.txt"),
+        common_words: "",
+        name_breakers: "",
+    },
+];
+
+/// What a matched name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Index into [`Lexicon::places`].
+    Place(u32),
+    /// Index into [`Lexicon::organizations`].
+    Organization(u32),
+    PersonTitle,
+    OrgHead,
+    PlaceHead,
+}
+
+/// A named organisation of the tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organization {
+    pub name: String,
+    pub lang: &'static str,
+}
+
+/// A name found in a sentence: tokens `start..end` (indices into the slice
+/// given to [`Lexicon::hits`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    /// Index into [`Lexicon::targets`] of everything this key names.
+    pub key: u32,
+}
+
+/// The lexicon could not be built.
+#[derive(Debug, Error)]
+#[error("cannot build the name automaton: {0}")]
+pub struct LexiconError(String);
+
+/// Gazetteer and tables with their automaton.
+pub struct Lexicon {
+    pub places: Vec<Place>,
+    pub organizations: Vec<Organization>,
+    /// Per automaton pattern: what it names.
+    pub targets: Vec<Vec<Target>>,
+    /// Pattern keys (lookup forms joined by spaces), parallel to `targets`.
+    pub keys: Vec<String>,
+    /// Keys of place names that alone do not make a location.
+    pub place_stopwords: HashSet<String>,
+    /// Folded words of frequent non-names.
+    pub common_words: HashSet<String>,
+    /// Lookup keys of words that end a name opened by an organisation head.
+    pub name_breakers: HashSet<String>,
+    /// Lookup keys of the organisation heads marked `opens`.
+    pub opening_org_heads: HashSet<String>,
+    /// Folded (not clitic-stripped) words of every name and title of the
+    /// tables: tells `واشنطن` (a name) from `و` + `اشنطن`.
+    pub surface_words: HashSet<String>,
+    /// Key to its index in `keys`.
+    index: HashMap<String, u32>,
+    automaton: AhoCorasick,
+}
+
+fn lines(table: &str) -> impl Iterator<Item = &str> {
+    table
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl Lexicon {
+    /// The lexicon of the committed tables.
+    pub fn builtin() -> Result<Lexicon, LexiconError> {
+        Lexicon::from_tables(parse_places(PLACES_TSV), TABLES)
+    }
+
+    /// A lexicon from the given places and tables.
+    pub fn from_tables(places: Vec<Place>, tables: &[Tables]) -> Result<Lexicon, LexiconError> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut keys: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut add = |name: &str, target: Target| {
+            let key = phrase_key(name);
+            if key.is_empty() {
+                return;
+            }
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                targets.push(Vec::new());
+                targets.len() - 1
+            });
+            if !targets[i].contains(&target) {
+                targets[i].push(target);
+            }
+        };
+        for (i, place) in places.iter().enumerate() {
+            for name in place.names() {
+                add(name, Target::Place(i as u32));
+            }
+        }
+        let mut organizations = Vec::new();
+        let mut place_stopwords = HashSet::new();
+        let mut common_words = HashSet::new();
+        let mut opening_org_heads = HashSet::new();
+        let mut name_breakers = HashSet::new();
+        let mut surface_words: HashSet<String> = HashSet::new();
+        let surface = |name: &str, set: &mut HashSet<String>| {
+            set.extend(name.split_whitespace().map(super::normalize::fold));
+        };
+        for p in &places {
+            for name in p.names() {
+                surface(name, &mut surface_words);
+            }
+        }
+        for t in tables {
+            for line in lines(t.organizations) {
+                let mut cols = line.split('\t');
+                let Some(name) = cols.next() else { continue };
+                let i = organizations.len() as u32;
+                organizations.push(Organization {
+                    name: name.to_string(),
+                    lang: t.lang,
+                });
+                add(name, Target::Organization(i));
+                surface(name, &mut surface_words);
+                for alias in cols.next().into_iter().flat_map(|a| a.split('|')) {
+                    add(alias, Target::Organization(i));
+                    surface(alias, &mut surface_words);
+                }
+            }
+            for line in lines(t.person_titles) {
+                add(line, Target::PersonTitle);
+                surface(line, &mut surface_words);
+            }
+            for line in lines(t.org_heads) {
+                let (head, opens) = match line.split_once('\t') {
+                    Some((h, flag)) => (h.trim(), flag.trim() == "opens"),
+                    None => (line, false),
+                };
+                add(head, Target::OrgHead);
+                surface(head, &mut surface_words);
+                if opens {
+                    opening_org_heads.insert(phrase_key(head));
+                }
+            }
+            common_words.extend(lines(t.common_words).map(super::normalize::fold));
+            name_breakers.extend(lines(t.name_breakers).map(phrase_key));
+            for line in lines(t.place_heads) {
+                add(line, Target::PlaceHead);
+            }
+            place_stopwords.extend(lines(t.place_stopwords).map(phrase_key));
+        }
+        let patterns: Vec<String> = keys.iter().map(|k| format!(" {k} ")).collect();
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| LexiconError(e.to_string()))?;
+        let index = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
+        Ok(Lexicon {
+            places,
+            organizations,
+            targets,
+            keys,
+            place_stopwords,
+            common_words,
+            opening_org_heads,
+            name_breakers,
+            surface_words,
+            index,
+            automaton,
+        })
+    }
+
+    /// Every name of the lexicon found in a run of tokens given by their
+    /// lookup forms, overlapping ones included, in order of start token.
+    pub fn hits<S: AsRef<str>>(&self, lookups: &[S]) -> Vec<Hit> {
+        // " l0 l1 l2 ": a pattern " k " can only match whole tokens.
+        let mut hay = String::with_capacity(lookups.len() * 8 + 1);
+        let mut starts = Vec::with_capacity(lookups.len() + 1);
+        hay.push(' ');
+        for l in lookups {
+            starts.push(hay.len() - 1);
+            // A lookup form with a space inside would fake a token boundary.
+            hay.extend(l.as_ref().chars().map(|c| if c == ' ' { '_' } else { c }));
+            hay.push(' ');
+        }
+        starts.push(hay.len() - 1);
+        let mut hits: Vec<Hit> = self
+            .automaton
+            .find_overlapping_iter(&hay)
+            .filter_map(|m| {
+                let start = starts.binary_search(&m.start()).ok()?;
+                let end = starts.binary_search(&(m.end() - 1)).ok()?;
+                (end > start).then_some(Hit {
+                    start,
+                    end,
+                    key: m.pattern().as_u32(),
+                })
+            })
+            .collect();
+        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        hits
+    }
+
+    /// The index of a key (lookup forms joined by spaces), if the lexicon
+    /// names it.
+    pub fn key_index(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+
+    /// What the key at `index` names.
+    pub fn targets_at(&self, index: u32) -> &[Target] {
+        self.targets.get(index as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// What `hit` names.
+    pub fn targets_of(&self, hit: &Hit) -> &[Target] {
+        &self.targets[hit.key as usize]
+    }
+
+    /// The tagger's gazetteer and trigger marks for each token.
+    pub fn marks<S: AsRef<str>>(&self, lookups: &[S]) -> Vec<Marks> {
+        let mut marks = vec![Marks::default(); lookups.len()];
+        // Longest name first, so a token inside `الولايات المتحدة` is marked
+        // as part of the longer name.
+        for hit in self.hits(lookups) {
+            let mut gaz = 0u8;
+            for t in self.targets_of(&hit) {
+                match t {
+                    Target::Place(_) => gaz = b'L',
+                    Target::Organization(_) if gaz == 0 => gaz = b'O',
+                    Target::Organization(_) => {}
+                    Target::PersonTitle => {
+                        for m in &mut marks[hit.start..hit.end] {
+                            m.person_title = true;
+                        }
+                    }
+                    Target::OrgHead => marks[hit.start].org_head = true,
+                    Target::PlaceHead => marks[hit.start].place_head = true,
+                }
+            }
+            if gaz != 0 && marks[hit.start..hit.end].iter().all(|m| m.gaz == 0) {
+                for (i, m) in marks[hit.start..hit.end].iter_mut().enumerate() {
+                    m.gaz = gaz;
+                    m.gaz_begin = i == 0;
+                }
+            }
+        }
+        marks
+    }
+
+    /// The best place among those a key names: a country first, then the
+    /// city with the largest population, counted eight times over when the
+    /// city lies in a country the article names (`context`): Tripoli in
+    /// Lebanon wins in an article about Lebanon, but a village called Geneva
+    /// does not beat Geneva because the article also names the United States.
+    pub fn resolve_place(&self, key: u32, context: &HashSet<String>) -> Option<&Place> {
+        self.targets_at(key)
+            .iter()
+            .filter_map(|t| match t {
+                Target::Place(i) => self.places.get(*i as usize),
+                _ => None,
+            })
+            .max_by_key(|p| {
+                let weight = if context.contains(&p.country) { 8 } else { 1 };
+                (
+                    p.kind == PlaceKind::Country,
+                    p.kind == PlaceKind::City,
+                    p.population.saturating_mul(weight),
+                    context.contains(&p.country),
+                )
+            })
+    }
+
+    /// Whether some name of the place that `key` names begins with the
+    /// article `ال` (`الرياض`), as the text's word must then too.
+    pub fn name_has_article(&self, key: u32, place: &Place) -> bool {
+        let key = &self.keys[key as usize];
+        place
+            .names()
+            .filter(|n| &phrase_key(n) == key)
+            .any(|n| super::normalize::fold(n).starts_with("ال"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::normalize::word;
+
+    fn lookups(s: &str) -> Vec<String> {
+        s.split_whitespace().map(|w| word(w).lookup).collect()
+    }
+
+    fn lexicon() -> Lexicon {
+        Lexicon::builtin().unwrap()
+    }
+
+    #[test]
+    fn a_multiword_country_name_is_found_with_its_clitics() {
+        let lex = lexicon();
+        let toks = lookups("قالت وللولايات المتحدة إن");
+        let hit = lex
+            .hits(&toks)
+            .into_iter()
+            .find(|h| h.end - h.start == 2)
+            .unwrap();
+        assert_eq!((hit.start, hit.end), (1, 3));
+        let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+        assert_eq!(place.country, "US");
+    }
+
+    #[test]
+    fn spelling_variants_of_america_name_the_same_country() {
+        let lex = lexicon();
+        for variant in ["أميركا", "أمريكا", "الولايات المتحدة"] {
+            let toks = lookups(variant);
+            let hit = lex.hits(&toks).into_iter().next().unwrap();
+            let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+            assert_eq!(place.country, "US", "{variant}");
+            assert_eq!(place.kind, PlaceKind::Country, "{variant}");
+        }
+    }
+
+    #[test]
+    fn aleppo_resolves_to_the_syrian_city() {
+        let lex = lexicon();
+        let toks = lookups("في حلب");
+        let hit = lex.hits(&toks).into_iter().next().unwrap();
+        let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+        assert_eq!(place.geonames_id, Some(170063));
+        assert!((place.lat.unwrap() - 36.2).abs() < 0.05);
+        assert!((place.lon.unwrap() - 37.16).abs() < 0.05);
+    }
+
+    #[test]
+    fn an_ambiguous_city_prefers_the_country_named_in_the_article() {
+        let lex = lexicon();
+        let toks = lookups("طرابلس");
+        let hit = lex.hits(&toks).into_iter().next().unwrap();
+        let no_context = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+        assert_eq!(no_context.country, "LY", "the most populous wins alone");
+        let lb: HashSet<String> = ["LB".to_string()].into_iter().collect();
+        assert_eq!(lex.resolve_place(hit.key, &lb).unwrap().country, "LB");
+        // A small namesake in a named country does not beat a large city.
+        let toks = lookups("جنيف");
+        let hit = lex.hits(&toks).into_iter().next().unwrap();
+        let us: HashSet<String> = ["US".to_string()].into_iter().collect();
+        assert_eq!(lex.resolve_place(hit.key, &us).unwrap().country, "CH");
+    }
+
+    #[test]
+    fn names_only_match_whole_tokens() {
+        let lex = lexicon();
+        // `حلبة` (arena) contains `حلب` but is another word.
+        let toks = lookups("حلبة");
+        assert!(lex
+            .hits(&toks)
+            .iter()
+            .all(|h| lex.keys[h.key as usize] != "حلب"));
+    }
+
+    #[test]
+    fn titles_and_heads_mark_the_tokens_for_the_tagger() {
+        let lex = lexicon();
+        let marks = lex.marks(&lookups("قال الرئيس بشار الأسد في دمشق"));
+        assert!(marks[1].person_title);
+        assert_eq!(marks[5].gaz, b'L');
+        assert!(marks[5].gaz_begin);
+        let marks = lex.marks(&lookups("وزارة الخارجية"));
+        assert!(marks[0].org_head);
+    }
+
+    #[test]
+    fn english_organisations_are_known_by_their_short_names() {
+        let lex = lexicon();
+        let toks = lookups("said AFP");
+        let hit = lex.hits(&toks).into_iter().next().unwrap();
+        assert!(matches!(lex.targets_of(&hit)[0], Target::Organization(_)));
+    }
+}

@@ -1,0 +1,100 @@
+//! Bad input for the `quotes` and `dates` stages: unbalanced marks, huge
+//! quotations, impossible dates, random text. No panic, offsets always
+//! slice the text, invalid dates unresolved.
+
+use akhbar::document::{Document, RawArticle};
+use akhbar::stages::{Dates, DatesConfig, Quotes, QuotesConfig, Stage};
+use proptest::prelude::*;
+
+fn run(text: &str) -> Document {
+    let mut doc = Document::new(
+        RawArticle {
+            published_at: Some("2016-12-14T09:30:00Z".into()),
+            ..RawArticle::default()
+        },
+        None,
+    );
+    doc.text = text.to_string();
+    Quotes::new(&QuotesConfig::default())
+        .unwrap()
+        .apply(&mut doc)
+        .unwrap();
+    Dates::new(&DatesConfig::default())
+        .unwrap()
+        .apply(&mut doc)
+        .unwrap();
+    doc
+}
+
+fn assert_offsets_slice(doc: &Document) {
+    let chars: Vec<char> = doc.text.chars().collect();
+    for q in &doc.quotes {
+        assert!(q.start <= q.end && q.end <= chars.len(), "{q:?}");
+        assert_eq!(chars[q.start..q.end].iter().collect::<String>(), q.text);
+    }
+    for d in &doc.dates {
+        assert!(d.start <= d.end && d.end <= chars.len(), "{d:?}");
+        assert_eq!(chars[d.start..d.end].iter().collect::<String>(), d.text);
+    }
+}
+
+#[test]
+fn a_50000_character_quotation_is_handled() {
+    let body = "كلمة ".repeat(10_000);
+    let doc = run(&format!("وقال كيربي “{body}”.\nوأضاف أن الوضع صعب."));
+    assert_offsets_slice(&doc);
+    assert!(!doc.quotes.is_empty());
+}
+
+#[test]
+fn a_50000_character_unclosed_quotation_is_handled() {
+    let body = "word ".repeat(10_000);
+    let doc = run(&format!("He said \"{body}"));
+    assert_offsets_slice(&doc);
+}
+
+#[test]
+fn many_unbalanced_marks_are_handled() {
+    let text = "« “ \" ‘ „ قال: ".repeat(5_000);
+    let doc = run(&text);
+    assert_offsets_slice(&doc);
+}
+
+#[test]
+fn impossible_dates_stay_unresolved() {
+    let doc = run("في 31/02/2016 وفي 12 ديسمبر 99999 وفي 30 فبراير 2015");
+    assert_eq!(doc.dates.len(), 3);
+    assert!(
+        doc.dates.iter().all(|d| d.value.is_none()),
+        "{:?}",
+        doc.dates
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn never_panics_and_offsets_slice_the_text(text in "[\\s\\d/.:،,«»“”\"‘’„()قالنإأبوتيةهمعسجدركشwd Monday-]{0,400}") {
+        let doc = run(&text);
+        assert_offsets_slice(&doc);
+    }
+
+    #[test]
+    fn arbitrary_unicode_never_panics(text in "\\PC{0,300}") {
+        let doc = run(&text);
+        assert_offsets_slice(&doc);
+    }
+
+    #[test]
+    fn numeric_dates_resolve_only_when_they_exist(d in 0u32..40, m in 0u32..15, y in 0u32..100_000) {
+        let doc = run(&format!("في {d}/{m}/{y} وقال"));
+        for date in &doc.dates {
+            if let Some(v) = &date.value {
+                // Resolved values are real calendar dates.
+                let parts: Vec<u32> = v.split('-').filter_map(|p| p.parse().ok()).collect();
+                prop_assert!(parts.len() == 3 && (1..=12).contains(&parts[1]) && (1..=31).contains(&parts[2]));
+            }
+        }
+    }
+}
