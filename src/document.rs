@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A raw article as decoded from one input message or input line.
 ///
@@ -140,7 +142,15 @@ pub struct Document {
     pub fields: Map<String, Value>,
     /// Failures of individual stages on this article.
     pub errors: Vec<StageFailure>,
+    /// The cached [`crate::text::Analysis`] of `text`: read it with
+    /// [`Document::analysis`].
+    pub analysis_cache: AnalysisCache,
 }
+
+/// The analysis of a text with a hash of the text it was made from, so a
+/// changed text invalidates it. Opaque: use [`Document::analysis`].
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisCache(Option<(u64, Arc<crate::text::Analysis>)>);
 
 impl Document {
     /// Starts a document from a decoded raw article.
@@ -152,5 +162,51 @@ impl Document {
             source_offset,
             ..Document::default()
         }
+    }
+
+    /// Paragraphs, sentences and tokens of `text`: computed on first use and
+    /// cached, recomputed only when `text` has changed since. The
+    /// `structure` stage stores its refined paragraph kinds here.
+    pub fn analysis(&mut self) -> Arc<crate::text::Analysis> {
+        let hash = text_hash(&self.text);
+        match &self.analysis_cache.0 {
+            Some((h, a)) if *h == hash => Arc::clone(a),
+            _ => {
+                let a = Arc::new(crate::text::analyze(&self.text));
+                self.analysis_cache = AnalysisCache(Some((hash, Arc::clone(&a))));
+                a
+            }
+        }
+    }
+
+    /// Replaces the cached analysis of the current `text` (used by stages
+    /// that refine it, such as `structure`).
+    pub fn set_analysis(&mut self, analysis: crate::text::Analysis) {
+        self.analysis_cache = AnalysisCache(Some((text_hash(&self.text), Arc::new(analysis))));
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analysis_is_cached_until_the_text_changes() {
+        let mut d = Document {
+            text: "قال كيربي.".into(),
+            ..Document::default()
+        };
+        let first = d.analysis();
+        assert!(Arc::ptr_eq(&first, &d.analysis()));
+        d.text.push_str(" وأضاف.");
+        let second = d.analysis();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert_eq!(second.sentences.len(), 2);
     }
 }

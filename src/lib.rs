@@ -8,6 +8,7 @@
 //! | [`sources`] | Kafka consumer, JSON Lines files, bundled fixtures |
 //! | [`decode`] | raw bytes to a [`document::RawArticle`], with refusal reasons |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
+//! | [`text`] | folding, paragraphs, sentences, tokens: the shared text layer |
 //! | [`pipeline`] | worker pool, offset tracking, dead-letter policy, shutdown |
 //! | [`record`] | a finished [`document::Document`] to the enriched JSON record |
 //! | [`sinks`] | Kafka producer (output and dead-letter), JSON Lines files |
@@ -33,3 +34,4 @@ pub mod sinks;
 pub mod sources;
 pub mod stages;
 pub mod telemetry;
+pub mod text;

@@ -11,11 +11,13 @@
 mod clean;
 mod id;
 mod language;
+mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
+pub use structure::{Structure, StructureConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
 use crate::document::{Document, StageFailure};
@@ -55,6 +57,7 @@ pub enum StageKind {
     Id,
     Clean,
     Language,
+    Structure,
     WordCount,
 }
 
@@ -64,6 +67,7 @@ impl StageKind {
         StageKind::Id,
         StageKind::Clean,
         StageKind::Language,
+        StageKind::Structure,
         StageKind::WordCount,
     ];
 
@@ -73,6 +77,7 @@ impl StageKind {
             StageKind::Id => "id",
             StageKind::Clean => "clean",
             StageKind::Language => "language",
+            StageKind::Structure => "structure",
             StageKind::WordCount => "word_count",
         }
     }
@@ -85,6 +90,7 @@ pub struct StagesConfig {
     pub id: IdConfig,
     pub clean: CleanConfig,
     pub language: LanguageConfig,
+    pub structure: StructureConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -118,6 +124,7 @@ impl Chain {
                     StageKind::Id => Box::new(Id::new(&config.id)),
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
+                    StageKind::Structure => Box::new(Structure::new(&config.structure)),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })

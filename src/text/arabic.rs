@@ -1,0 +1,92 @@
+//! Arabic proclitics: the lookup form of a folded token.
+//!
+//! Arabic writes conjunctions, prepositions and the article onto the word
+//! (`والولايات`, `للجزيرة`, `بالدبلوماسية`). Lookups (gazetteers, verb
+//! lists) strip them; the table is `data/text/ar_proclitics.tsv`, so the
+//! rules are data, not code. The stripping is deliberately conservative and
+//! ambiguous by nature (`وزير` is a word, not `و` + `زير`): callers try the
+//! token's `folded` form first and its `lookup` form second.
+
+use std::sync::LazyLock;
+
+/// `(prefix, least characters left after it)`, longest prefix first.
+static PROCLITICS: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
+    let mut table: Vec<(String, usize)> = include_str!("../../data/text/ar_proclitics.tsv")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let (prefix, min) = l.split_once('\t')?;
+            Some((prefix.trim().to_string(), min.trim().parse().ok()?))
+        })
+        .collect();
+    table.sort_by_key(|(p, _)| std::cmp::Reverse(p.chars().count()));
+    table
+});
+
+/// True for letters of the Arabic block (the script proclitics apply to).
+pub fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}' | '\u{06FA}'..='\u{06FF}')
+}
+
+/// Splits a *folded* token into `(proclitics, stem)`; the proclitics are
+/// `""` when none apply (non-Arabic tokens, or too little would remain).
+pub fn strip_proclitics(folded: &str) -> (&str, &str) {
+    if !folded.chars().next().is_some_and(is_arabic_letter) {
+        return ("", folded);
+    }
+    let len = folded.chars().count();
+    for (prefix, min_left) in PROCLITICS.iter() {
+        if let Some(stem) = folded.strip_prefix(prefix.as_str()) {
+            if len - prefix.chars().count() >= *min_left && stem.chars().all(is_arabic_letter) {
+                return (&folded[..prefix.len()], stem);
+            }
+        }
+    }
+    ("", folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::fold;
+
+    fn stem(word: &str) -> (String, String) {
+        let f = fold(word);
+        let (p, s) = strip_proclitics(&f);
+        (p.to_string(), s.to_string())
+    }
+
+    #[test]
+    fn strips_the_article_and_conjunction_combinations() {
+        assert_eq!(stem("والولايات"), ("وال".into(), "ولايات".into()));
+        assert_eq!(stem("بالدبلوماسية"), ("بال".into(), "دبلوماسيه".into()));
+        assert_eq!(stem("للجزيرة"), ("لل".into(), "جزيره".into()));
+        assert_eq!(stem("وبالنظر"), ("وبال".into(), "نظر".into()));
+        assert_eq!(stem("كالعادة"), ("كال".into(), "عاده".into()));
+        assert_eq!(stem("وللمرة"), ("ولل".into(), "مره".into()));
+    }
+
+    #[test]
+    fn strips_a_lone_conjunction_before_a_name() {
+        assert_eq!(stem("وكيربي"), ("و".into(), "كيربي".into()));
+        assert_eq!(stem("فقال"), ("ف".into(), "قال".into()));
+    }
+
+    #[test]
+    fn keeps_words_whose_remainder_would_be_too_short() {
+        assert_eq!(stem("إلى"), ("".into(), "الي".into()));
+        assert_eq!(stem("وفد"), ("".into(), "وفد".into()));
+    }
+
+    #[test]
+    fn never_strips_a_lone_preposition_from_a_name() {
+        assert_eq!(stem("بلغراد").0, "");
+        assert_eq!(stem("لافروف").0, "");
+        assert_eq!(stem("كيربي").0, "");
+    }
+
+    #[test]
+    fn latin_tokens_are_left_alone() {
+        assert_eq!(stem("Wall"), ("".into(), "wall".into()));
+    }
+}
