@@ -43,6 +43,17 @@ fn main() -> ExitCode {
                 brokers: brokers.as_deref(),
             },
         ),
+        Command::BuildDf {
+            corpus,
+            out,
+            top,
+            min_df,
+        } => commands::build_df::cmd(commands::build_df::BuildDfArgs {
+            corpus,
+            out,
+            top,
+            min_df,
+        }),
         Command::Config => match toml::to_string_pretty(&config.redacted()) {
             Ok(text) => {
                 print!("{text}");

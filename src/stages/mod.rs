@@ -10,13 +10,17 @@
 
 mod clean;
 mod id;
+mod keywords;
 mod language;
+mod lexicon;
 mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
 pub use id::{Id, IdConfig};
+pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, KEYWORDS_FIELD};
 pub use language::{LanguageConfig, LanguageStage};
+pub use lexicon::{PhraseLexicon, WordSet};
 pub use structure::{Structure, StructureConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
@@ -58,6 +62,7 @@ pub enum StageKind {
     Clean,
     Language,
     Structure,
+    Keywords,
     WordCount,
 }
 
@@ -68,6 +73,7 @@ impl StageKind {
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
+        StageKind::Keywords,
         StageKind::WordCount,
     ];
 
@@ -78,6 +84,7 @@ impl StageKind {
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
+            StageKind::Keywords => "keywords",
             StageKind::WordCount => "word_count",
         }
     }
@@ -91,6 +98,7 @@ pub struct StagesConfig {
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
+    pub keywords: KeywordsConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -125,6 +133,7 @@ impl Chain {
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
+                    StageKind::Keywords => Box::new(Keywords::new(&config.keywords)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
