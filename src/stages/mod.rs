@@ -14,6 +14,8 @@ mod keywords;
 mod language;
 mod lexicon;
 mod structure;
+mod themes;
+mod tone;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
@@ -22,6 +24,8 @@ pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, 
 pub use language::{LanguageConfig, LanguageStage};
 pub use lexicon::{PhraseLexicon, WordSet};
 pub use structure::{Structure, StructureConfig};
+pub use themes::{Themes, ThemesConfig};
+pub use tone::{Tone, ToneConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
 use crate::document::{Document, StageFailure};
@@ -63,6 +67,8 @@ pub enum StageKind {
     Language,
     Structure,
     Keywords,
+    Themes,
+    Tone,
     WordCount,
 }
 
@@ -74,6 +80,8 @@ impl StageKind {
         StageKind::Language,
         StageKind::Structure,
         StageKind::Keywords,
+        StageKind::Themes,
+        StageKind::Tone,
         StageKind::WordCount,
     ];
 
@@ -85,6 +93,8 @@ impl StageKind {
             StageKind::Language => "language",
             StageKind::Structure => "structure",
             StageKind::Keywords => "keywords",
+            StageKind::Themes => "themes",
+            StageKind::Tone => "tone",
             StageKind::WordCount => "word_count",
         }
     }
@@ -99,6 +109,8 @@ pub struct StagesConfig {
     pub language: LanguageConfig,
     pub structure: StructureConfig,
     pub keywords: KeywordsConfig,
+    pub themes: ThemesConfig,
+    pub tone: ToneConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -134,6 +146,8 @@ impl Chain {
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
                     StageKind::Keywords => Box::new(Keywords::new(&config.keywords)?),
+                    StageKind::Themes => Box::new(Themes::new(&config.themes)?),
+                    StageKind::Tone => Box::new(Tone::new(&config.tone)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
