@@ -14,6 +14,7 @@ mod keywords;
 mod language;
 mod lexicon;
 mod structure;
+mod summary;
 mod themes;
 mod tone;
 mod word_count;
@@ -24,6 +25,7 @@ pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, 
 pub use language::{LanguageConfig, LanguageStage};
 pub use lexicon::{PhraseLexicon, WordSet};
 pub use structure::{Structure, StructureConfig};
+pub use summary::{Summary, SummaryConfig};
 pub use themes::{Themes, ThemesConfig};
 pub use tone::{Tone, ToneConfig};
 pub use word_count::{WordCount, WordCountConfig};
@@ -69,6 +71,7 @@ pub enum StageKind {
     Keywords,
     Themes,
     Tone,
+    Summary,
     WordCount,
 }
 
@@ -82,6 +85,7 @@ impl StageKind {
         StageKind::Keywords,
         StageKind::Themes,
         StageKind::Tone,
+        StageKind::Summary,
         StageKind::WordCount,
     ];
 
@@ -95,6 +99,7 @@ impl StageKind {
             StageKind::Keywords => "keywords",
             StageKind::Themes => "themes",
             StageKind::Tone => "tone",
+            StageKind::Summary => "summary",
             StageKind::WordCount => "word_count",
         }
     }
@@ -111,6 +116,7 @@ pub struct StagesConfig {
     pub keywords: KeywordsConfig,
     pub themes: ThemesConfig,
     pub tone: ToneConfig,
+    pub summary: SummaryConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -148,6 +154,7 @@ impl Chain {
                     StageKind::Keywords => Box::new(Keywords::new(&config.keywords)?),
                     StageKind::Themes => Box::new(Themes::new(&config.themes)?),
                     StageKind::Tone => Box::new(Tone::new(&config.tone)?),
+                    StageKind::Summary => Box::new(Summary::new(&config.summary)),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
