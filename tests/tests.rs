@@ -1,6 +1,8 @@
 //! The integration test binary: one module per area.
 //!
 //! - `enrich`: the `akhbar enrich` command on JSON Lines.
+//! - `insight`: keywords, themes, tone, summary, near-duplicates on the
+//!   seed, its re-edit, bad input and 800 real articles.
 //! - `cli`: config errors, `--help`, `akhbar config`.
 //! - `kafka`: the pipeline over the real Kafka protocol on the in-process
 //!   mock cluster (N in / N out, dead letters, restart, rebalance, SIGTERM).
@@ -14,6 +16,7 @@ mod deploy;
 mod enrich;
 mod faults;
 mod http;
+mod insight;
 mod kafka;
 #[cfg(feature = "tansu-tests")]
 mod tansu;

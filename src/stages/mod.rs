@@ -9,6 +9,7 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+pub mod dedup;
 mod id;
 mod keywords;
 mod language;
@@ -20,6 +21,7 @@ mod tone;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use dedup::{Dedup, DedupConfig};
 pub use id::{Id, IdConfig};
 pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, KEYWORDS_FIELD};
 pub use language::{LanguageConfig, LanguageStage};
@@ -72,6 +74,7 @@ pub enum StageKind {
     Themes,
     Tone,
     Summary,
+    Dedup,
     WordCount,
 }
 
@@ -86,6 +89,7 @@ impl StageKind {
         StageKind::Themes,
         StageKind::Tone,
         StageKind::Summary,
+        StageKind::Dedup,
         StageKind::WordCount,
     ];
 
@@ -100,6 +104,7 @@ impl StageKind {
             StageKind::Themes => "themes",
             StageKind::Tone => "tone",
             StageKind::Summary => "summary",
+            StageKind::Dedup => "dedup",
             StageKind::WordCount => "word_count",
         }
     }
@@ -117,6 +122,7 @@ pub struct StagesConfig {
     pub themes: ThemesConfig,
     pub tone: ToneConfig,
     pub summary: SummaryConfig,
+    pub dedup: DedupConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -155,6 +161,7 @@ impl Chain {
                     StageKind::Themes => Box::new(Themes::new(&config.themes)?),
                     StageKind::Tone => Box::new(Tone::new(&config.tone)?),
                     StageKind::Summary => Box::new(Summary::new(&config.summary)),
+                    StageKind::Dedup => Box::new(Dedup::new(&config.dedup)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })

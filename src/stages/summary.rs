@@ -20,7 +20,9 @@
 //!
 //! The summary is made of sentences of the text with single spaces between
 //! them, so it is never longer than the text; it is null when the text has
-//! no body sentence.
+//! no body sentence. When not even the lead fits (one sentence longer than
+//! `max_chars`), the lead is cut at a space before the limit and before any
+//! quotation it opens, and ends with `…`.
 
 use super::lexicon::WordSet;
 use super::{Stage, StageError};
@@ -145,11 +147,33 @@ impl Summary {
             try_add(i, &mut chosen);
         }
         if chosen.is_empty() {
-            return None;
+            return self.cut_lead(&chars, body[0], quotes);
         }
         chosen.sort_unstable();
         let parts: Vec<String> = chosen.iter().map(|&i| slice(body[i])).collect();
         Some(parts.join(" "))
+    }
+}
+
+impl Summary {
+    /// When no unit fits (a lead sentence longer than `max_chars`): the
+    /// lead cut at a space before `max_chars` and before any quote it
+    /// opens, with `…`; None when nothing is left.
+    fn cut_lead(&self, chars: &[char], lead: &Unit, quotes: &[(usize, usize)]) -> Option<String> {
+        let mut limit = (lead.start + self.config.max_chars.saturating_sub(1)).min(lead.end);
+        if let Some(&(qs, _)) = quotes
+            .iter()
+            .filter(|q| q.0 >= lead.start && q.0 < limit)
+            .min()
+        {
+            limit = qs;
+        }
+        let cut = (lead.start..limit)
+            .rev()
+            .find(|&i| chars[i].is_whitespace())?;
+        let head: String = chars[lead.start..cut].iter().collect();
+        let head = head.trim_end_matches(|c: char| c.is_whitespace() || c == '،' || c == ',');
+        (!head.is_empty()).then(|| format!("{head}…"))
     }
 }
 
@@ -317,6 +341,14 @@ mod tests {
             let s = summary(text, SummaryConfig::default()).unwrap();
             assert!(s.chars().count() <= text.chars().count(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn an_overlong_lead_is_cut_at_a_space_before_its_quote() {
+        let text = format!("{} قال “{}”", "كلمة ".repeat(20), "نص ".repeat(200));
+        let s = summary(&text, SummaryConfig::default()).unwrap();
+        assert!(s.ends_with("قال…"), "{s}");
+        assert!(!s.contains('“'));
     }
 
     #[test]
