@@ -257,15 +257,21 @@ impl Keywords {
         source: &str,
         candidates: &mut HashMap<String, Candidate>,
     ) {
+        // Keys and first-word facts once per token, not once per window.
+        let info: Vec<(String, usize, bool)> = chunk
+            .iter()
+            .map(|t| {
+                let (key, extra) = self.key(t);
+                let drop = is_bare_conjunction(&t.prefix)
+                    && self.conjunction_is_clitic(&t.folded, &t.lookup);
+                (key, extra, drop)
+            })
+            .collect();
         for n in 1..=self.config.max_words.min(chunk.len()) {
-            for window in chunk.windows(n) {
-                let (first_key, extra) = self.key(&window[0]);
-                let keys: Vec<String> = std::iter::once(first_key)
-                    .chain(window[1..].iter().map(|t| self.key(t).0))
-                    .collect();
+            for (i, window) in chunk.windows(n).enumerate() {
+                let keys: Vec<String> = info[i..i + n].iter().map(|k| k.0.clone()).collect();
                 let joined = keys.join(" ");
-                let drop_conjunction =
-                    self.conjunction_is_clitic(&window[0].folded, &window[0].lookup);
+                let (_, extra, drop_conjunction) = info[i];
                 let form = display_form(window, source, extra, drop_conjunction);
                 let c = candidates.entry(joined).or_insert_with(|| Candidate {
                     keys,
@@ -355,8 +361,12 @@ fn display_form(
         return (String::new(), false);
     };
     let last = &window[window.len() - 1];
-    let whole = source.get(first.byte_start..last.byte_end).unwrap_or("");
-    let whole = whole.split_whitespace().collect::<Vec<_>>().join(" ");
+    let raw = source.get(first.byte_start..last.byte_end).unwrap_or("");
+    let whole = if raw.contains(|c: char| c.is_whitespace() && c != ' ') || raw.contains("  ") {
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        raw.to_string()
+    };
     let prefix = first.prefix.as_str();
     if prefix.is_empty() {
         return (skip_letters(&whole, extra).to_string(), false);

@@ -10,17 +10,17 @@
 //! band value to the entries having it, in arrival order too, so eviction
 //! pops from the front of each list in O(1).
 //!
-//! Memory is a few flat arrays: 24 bytes an entry, the id's bytes in one
-//! ring of bytes, and 4 bytes an entry per band (measured by the `insight`
+//! Memory is a few flat arrays: 8 bytes of fingerprint and 12 of slot an
+//! entry, the id's bytes in one ring of bytes, and 4 bytes an entry per band (measured by the `insight`
 //! bench: see docs/insight.md).
 
 use super::simhash::distance;
 use std::collections::VecDeque;
 
-/// One indexed article.
+/// One indexed article (its fingerprint is in `fingerprints`, a dense
+/// array, so that comparing candidates touches 8 bytes each).
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    fingerprint: u64,
     /// Seconds since the index was made.
     at: u32,
     /// Start of the id in `ids` (a position that wraps, see `ids_front`).
@@ -37,6 +37,8 @@ pub struct DedupIndex {
     /// `(shift, bits)` of each band.
     bands: Vec<(u32, u32)>,
     slots: VecDeque<Slot>,
+    /// Fingerprints, parallel to `slots`.
+    fingerprints: VecDeque<u64>,
     /// Sequence number of `slots[0]`; sequence numbers wrap at 2^32.
     front_seq: u32,
     ids: VecDeque<u8>,
@@ -81,6 +83,7 @@ impl DedupIndex {
             max_distance,
             bands,
             slots: VecDeque::with_capacity(capacity.min(1 << 24)),
+            fingerprints: VecDeque::with_capacity(capacity.min(1 << 24)),
             front_seq: 0,
             ids: VecDeque::new(),
             ids_front: 0,
@@ -101,6 +104,7 @@ impl DedupIndex {
     pub fn memory_bytes(&self) -> usize {
         let deque = std::mem::size_of::<VecDeque<u32>>();
         self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.fingerprints.capacity() * 8
             + self.ids.capacity()
             + self
                 .tables
@@ -128,13 +132,15 @@ impl DedupIndex {
     /// Drops entries older than the window (relative to `now`) and, while
     /// more than `keep` are held, the oldest.
     fn evict(&mut self, now: u32, keep: usize) {
-        while let Some(oldest) = self.slots.front().copied() {
+        while let (Some(oldest), Some(&fingerprint)) =
+            (self.slots.front().copied(), self.fingerprints.front())
+        {
             let expired = now.saturating_sub(oldest.at) > self.window_secs;
             if !expired && self.slots.len() <= keep {
                 break;
             }
             for band in 0..self.bands.len() {
-                let v = self.band_value(band, oldest.fingerprint);
+                let v = self.band_value(band, fingerprint);
                 self.tables[band][v].pop_front();
             }
             for _ in 0..oldest.id_len {
@@ -142,6 +148,7 @@ impl DedupIndex {
             }
             self.ids_front = self.ids_front.wrapping_add(u32::from(oldest.id_len));
             self.slots.pop_front();
+            self.fingerprints.pop_front();
             self.front_seq = self.front_seq.wrapping_add(1);
         }
     }
@@ -158,13 +165,16 @@ impl DedupIndex {
             let v = self.band_value(band, fingerprint);
             for &seq in &self.tables[band][v] {
                 let offset = seq.wrapping_sub(self.front_seq);
-                let Some(slot) = self.slots.get(offset as usize) else {
+                let Some(&other) = self.fingerprints.get(offset as usize) else {
                     continue;
                 };
-                let d = distance(slot.fingerprint, fingerprint);
+                let d = distance(other, fingerprint);
                 if d > self.max_distance || best.is_some_and(|b| (d, offset) >= b) {
                     continue;
                 }
+                let Some(slot) = self.slots.get(offset as usize) else {
+                    continue;
+                };
                 if self.id_of(slot) == truncate(id) {
                     seen_self = true;
                     continue;
@@ -180,14 +190,16 @@ impl DedupIndex {
         found
     }
 
-    fn insert(&mut self, fingerprint: u64, id: &str, now: u32) {
+    /// Records `(fingerprint, id)` without looking it up (warming an index
+    /// from a log of earlier fingerprints; benchmarks).
+    pub fn insert(&mut self, fingerprint: u64, id: &str, now: u32) {
         self.evict(now, self.capacity - 1);
         let id = truncate(id);
         let seq = self.front_seq.wrapping_add(self.slots.len() as u32);
         let id_pos = self.ids_front.wrapping_add(self.ids.len() as u32);
         self.ids.extend(id.as_bytes());
+        self.fingerprints.push_back(fingerprint);
         self.slots.push_back(Slot {
-            fingerprint,
             at: now,
             id_pos,
             id_len: id.len() as u16,
