@@ -185,8 +185,8 @@ fn quote_spans(text: &str, analysis: &Analysis) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for p in &analysis.paragraphs {
         let mut open: Option<(usize, char)> = None;
-        for i in p.start..p.end.min(chars.len()) {
-            let c = chars[i];
+        let end = p.end.min(chars.len());
+        for (i, &c) in chars.iter().enumerate().take(end).skip(p.start) {
             match open {
                 None => {
                     if matches!(c, '“' | '«' | '„' | '"') {
