@@ -129,6 +129,23 @@ pub enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Count document frequencies of word keys over a corpus (zip, json,
+    /// jsonl, conllu files or folders): the background table of the
+    /// `keywords` stage, e.g. `data/insight/df_ar.tsv`.
+    BuildDf {
+        /// Corpus files or folders.
+        #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
+        corpus: Vec<PathBuf>,
+        /// Output table (TSV).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Keep the most frequent keys only.
+        #[arg(long, default_value_t = 30_000)]
+        top: usize,
+        /// Drop keys seen in fewer documents.
+        #[arg(long, default_value_t = 2)]
+        min_df: u64,
+    },
     /// Print the effective configuration (defaults, file, environment) with
     /// secrets redacted, and exit; fails with the reason if it is invalid.
     Config,

@@ -70,6 +70,17 @@ fn main() -> ExitCode {
             corpus,
             verbose,
         } => commands::eval_articles::cmd(config, gold, corpus, verbose),
+        Command::BuildDf {
+            corpus,
+            out,
+            top,
+            min_df,
+        } => commands::build_df::cmd(commands::build_df::BuildDfArgs {
+            corpus,
+            out,
+            top,
+            min_df,
+        }),
         Command::Config => match toml::to_string_pretty(&config.redacted()) {
             Ok(text) => {
                 print!("{text}");

@@ -1,6 +1,7 @@
 //! One module per subcommand; `anyhow` lives here, at the edge.
 
 pub mod bench;
+pub mod build_df;
 pub mod demo;
 pub mod enrich;
 pub mod eval_articles;

@@ -12,20 +12,32 @@ mod clean;
 mod dates;
 mod entities;
 mod html;
+pub mod dedup;
 mod id;
+mod keywords;
 mod language;
 mod quotes;
+mod lexicon;
 mod structure;
+mod summary;
+mod themes;
+mod tone;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
 pub use dates::{Dates, DatesConfig};
 pub use entities::{Entities, EntitiesConfig};
 pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
+pub use dedup::{Dedup, DedupConfig};
 pub use id::{Id, IdConfig};
+pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, KEYWORDS_FIELD};
 pub use language::{LanguageConfig, LanguageStage};
 pub use quotes::{Quotes, QuotesConfig};
+pub use lexicon::{PhraseLexicon, WordSet};
 pub use structure::{Structure, StructureConfig};
+pub use summary::{Summary, SummaryConfig};
+pub use themes::{Themes, ThemesConfig};
+pub use tone::{Tone, ToneConfig};
 pub use word_count::{WordCount, WordCountConfig};
 
 use crate::document::{Document, StageFailure};
@@ -70,6 +82,11 @@ pub enum StageKind {
     Entities,
     Quotes,
     Dates,
+    Keywords,
+    Themes,
+    Tone,
+    Summary,
+    Dedup,
     WordCount,
 }
 
@@ -84,6 +101,11 @@ impl StageKind {
         StageKind::Entities,
         StageKind::Quotes,
         StageKind::Dates,
+        StageKind::Keywords,
+        StageKind::Themes,
+        StageKind::Tone,
+        StageKind::Summary,
+        StageKind::Dedup,
         StageKind::WordCount,
     ];
 
@@ -98,6 +120,11 @@ impl StageKind {
             StageKind::Entities => "entities",
             StageKind::Quotes => "quotes",
             StageKind::Dates => "dates",
+            StageKind::Keywords => "keywords",
+            StageKind::Themes => "themes",
+            StageKind::Tone => "tone",
+            StageKind::Summary => "summary",
+            StageKind::Dedup => "dedup",
             StageKind::WordCount => "word_count",
         }
     }
@@ -115,6 +142,11 @@ pub struct StagesConfig {
     pub entities: EntitiesConfig,
     pub quotes: QuotesConfig,
     pub dates: DatesConfig,
+    pub keywords: KeywordsConfig,
+    pub themes: ThemesConfig,
+    pub tone: ToneConfig,
+    pub summary: SummaryConfig,
+    pub dedup: DedupConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -153,6 +185,11 @@ impl Chain {
                     StageKind::Entities => Box::new(Entities::new(&config.entities)?),
                     StageKind::Quotes => Box::new(Quotes::new(&config.quotes)?),
                     StageKind::Dates => Box::new(Dates::new(&config.dates)?),
+                    StageKind::Keywords => Box::new(Keywords::new(&config.keywords)?),
+                    StageKind::Themes => Box::new(Themes::new(&config.themes)?),
+                    StageKind::Tone => Box::new(Tone::new(&config.tone)?),
+                    StageKind::Summary => Box::new(Summary::new(&config.summary)),
+                    StageKind::Dedup => Box::new(Dedup::new(&config.dedup)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })
