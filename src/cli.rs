@@ -64,6 +64,55 @@ pub enum Command {
         #[arg(long, value_name = "HOST:PORT")]
         brokers: Option<String>,
     },
+    /// Train the Arabic entity tagger on a CoNLL file (`token TAG` lines).
+    TrainNer {
+        /// Training data, e.g. ../shared/data/ner_ar/anercorp/ANERCorp_CamelLab_train.reconstructed.txt.
+        #[arg(long, value_name = "FILE")]
+        train: PathBuf,
+        /// Where to write the model.
+        #[arg(long, value_name = "FILE", default_value = "models/ner-ar.bin")]
+        out: PathBuf,
+        /// Seed of the sentence shuffles (training is deterministic for a seed).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Passes over the training data.
+        #[arg(long, default_value_t = 10)]
+        epochs: usize,
+        /// Hashed feature rows, as a power of two.
+        #[arg(long, default_value_t = 18)]
+        buckets_log2: u32,
+        /// Share of the training sentences held out and scored after each epoch.
+        #[arg(long, default_value_t = 0.0)]
+        dev_fraction: f64,
+    },
+    /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
+    /// GeoNames, CLDR and iso-codes files.
+    BuildGazetteers {
+        /// The shared data directory.
+        #[arg(long, value_name = "DIR", default_value = "../shared")]
+        shared: PathBuf,
+        /// Output directory (its `src/` holds the project's own inputs).
+        #[arg(long, value_name = "DIR", default_value = "data/gazetteers")]
+        out: PathBuf,
+    },
+    /// Tag tokens read from stdin, one per line with a blank line between
+    /// sentences; writes `token<TAB>TAG` (BIO, PERS/LOC/ORG/MISC).
+    Tag {
+        /// Read and write CoNLL (the only format so far).
+        #[arg(long, default_value_t = true)]
+        conll: bool,
+        /// A model file instead of the built-in one.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+    },
+    /// Tag a labelled CoNLL file and print precision, recall and F1 per type.
+    EvalNer {
+        /// `token TAG` lines, blank line between sentences.
+        file: PathBuf,
+        /// A model file instead of the built-in one.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+    },
     /// Print the effective configuration (defaults, file, environment) with
     /// secrets redacted, and exit; fails with the reason if it is invalid.
     Config,

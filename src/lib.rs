@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | [`sources`] | Kafka consumer, JSON Lines files, bundled fixtures |
 //! | [`decode`] | raw bytes to a [`document::RawArticle`], with refusal reasons |
+//! | [`entities`] | entity tagger, gazetteers, rule tables (used by the `entities` stage) |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
 //! | [`text`] | folding, paragraphs, sentences, tokens: the shared text layer |
 //! | [`pipeline`] | worker pool, offset tracking, dead-letter policy, shutdown |
@@ -24,6 +25,7 @@ pub mod config;
 pub mod decode;
 pub mod document;
 pub mod embedded_cluster;
+pub mod entities;
 pub mod events;
 pub mod harness;
 pub mod http;

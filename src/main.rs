@@ -43,6 +43,26 @@ fn main() -> ExitCode {
                 brokers: brokers.as_deref(),
             },
         ),
+        Command::TrainNer {
+            train,
+            out,
+            seed,
+            epochs,
+            buckets_log2,
+            dev_fraction,
+        } => commands::ner::train_cmd(commands::ner::TrainArgs {
+            train,
+            out,
+            seed,
+            epochs,
+            buckets_log2,
+            dev_fraction,
+        }),
+        Command::BuildGazetteers { shared, out } => {
+            commands::ner::build_gazetteers_cmd(&shared, &out)
+        }
+        Command::Tag { conll: _, model } => commands::ner::tag_cmd(model.as_deref()),
+        Command::EvalNer { file, model } => commands::ner::eval_cmd(&file, model.as_deref()),
         Command::Config => match toml::to_string_pretty(&config.redacted()) {
             Ok(text) => {
                 print!("{text}");

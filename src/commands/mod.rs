@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod demo;
 pub mod enrich;
+pub mod ner;
 pub mod run;
 
 use crate::config::Config;

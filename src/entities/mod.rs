@@ -1,0 +1,35 @@
+//! Named entities: people, organisations and places.
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`normalize`] | the per-word matching forms (folded, clitic-stripped) |
+//! | [`features`] | the tagger's feature templates, hashed |
+//! | [`model`] | weights, Viterbi decoding, the model file format |
+//! | [`train`] | averaged structured perceptron training on CoNLL files |
+//! | [`conll`] | CoNLL reading and entity-level scoring |
+//! | [`gazetteer`] | the place table and the command that builds it |
+//! | [`lexicon`] | gazetteer and rule tables with one Aho-Corasick automaton |
+//! | [`tagger`] | model and lexicon together: tokens in, BIO tags out |
+//!
+//! The `entities` stage (`stages/entities.rs`) runs the tagger on an
+//! article, adds what the tables know, groups mentions and links places.
+
+pub mod conll;
+pub mod features;
+pub mod gazetteer;
+pub mod lexicon;
+pub mod model;
+pub mod normalize;
+pub mod tagger;
+pub mod train;
+
+use std::path::PathBuf;
+
+/// The shared data directory: `AKHBAR_SHARED_DIR`, else
+/// `$CARGO_MANIFEST_DIR/../shared`, if it exists.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("AKHBAR_SHARED_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    dir.is_dir().then_some(dir)
+}

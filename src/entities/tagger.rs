@@ -1,0 +1,99 @@
+//! The sequence tagger: a trained [`Model`] with the [`Lexicon`] that gives
+//! its gazetteer features. Tokens in, BIO tags out.
+//!
+//! The committed model `models/ner-ar.bin` is compiled into the binary, so
+//! loading is parsing a few MB of weights (see `akhbar tag --timing`).
+
+use super::features::{sentence_features, TokenView};
+use super::lexicon::{Lexicon, LexiconError};
+use super::model::{Model, ModelError};
+use super::normalize::word;
+use std::path::Path;
+use thiserror::Error;
+
+/// The committed Arabic model (trained by `akhbar train-ner`, see models/NOTICE).
+pub const BUILTIN_MODEL: &[u8] = include_bytes!("../../models/ner-ar.bin");
+
+/// Longest run of tokens decoded at once; longer sentences are cut, which
+/// bounds the work per sentence whatever the input.
+pub const MAX_SENTENCE_TOKENS: usize = 200;
+
+/// A tagger that could not be loaded.
+#[derive(Debug, Error)]
+pub enum TaggerError {
+    #[error("cannot read model {path}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Lexicon(#[from] LexiconError),
+}
+
+/// Model and lexicon, loaded once and shared.
+pub struct Tagger {
+    pub model: Model,
+    pub lexicon: Lexicon,
+}
+
+impl Tagger {
+    /// The committed model and tables.
+    pub fn builtin() -> Result<Tagger, TaggerError> {
+        Ok(Tagger {
+            model: Model::from_bytes(BUILTIN_MODEL)?,
+            lexicon: Lexicon::builtin()?,
+        })
+    }
+
+    /// A model file from disk with the committed tables.
+    pub fn from_file(path: &Path) -> Result<Tagger, TaggerError> {
+        let bytes = std::fs::read(path).map_err(|source| TaggerError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Tagger {
+            model: Model::from_bytes(&bytes)?,
+            lexicon: Lexicon::builtin()?,
+        })
+    }
+
+    /// The tagger's view of a sentence's tokens (forms and lexicon marks).
+    pub fn views<S: AsRef<str>>(lexicon: &Lexicon, tokens: &[S]) -> Vec<TokenView> {
+        let words: Vec<_> = tokens.iter().map(|t| word(t.as_ref())).collect();
+        let lookups: Vec<&str> = words.iter().map(|w| w.lookup.as_str()).collect();
+        let marks = lexicon.marks(&lookups);
+        tokens
+            .iter()
+            .zip(words)
+            .zip(marks)
+            .map(|((t, word), marks)| TokenView {
+                form: t.as_ref().to_string(),
+                word,
+                marks,
+            })
+            .collect()
+    }
+
+    /// BIO tag indices (into `model.tags`) for one sentence; sentences longer
+    /// than [`MAX_SENTENCE_TOKENS`] are decoded in pieces.
+    pub fn tag_indices<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<usize> {
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut feats = Vec::new();
+        for chunk in tokens.chunks(MAX_SENTENCE_TOKENS) {
+            let views = Tagger::views(&self.lexicon, chunk);
+            sentence_features(&views, self.model.buckets, &mut feats);
+            out.extend(self.model.decode(&feats));
+        }
+        out
+    }
+
+    /// BIO tags for one sentence.
+    pub fn tag<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<&str> {
+        self.tag_indices(tokens)
+            .into_iter()
+            .map(|i| self.model.tags[i].as_str())
+            .collect()
+    }
+}

@@ -1,0 +1,259 @@
+//! Training: an averaged structured perceptron (Collins 2002) with Viterbi
+//! decoding over the BIO tags, on CoNLL sentences.
+//!
+//! Deterministic for a given seed: sentence order is shuffled per epoch by a
+//! SplitMix64 generator seeded from `--seed`, and features hash with a fixed
+//! function. A share of the training sentences can be held out (`dev`) to
+//! choose the number of epochs; the test split is never read here.
+
+use super::conll::{Score, Sentence};
+use super::features::sentence_features;
+use super::lexicon::Lexicon;
+use super::model::{Model, TAGS};
+use super::tagger::Tagger;
+
+/// Training options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainOptions {
+    pub epochs: usize,
+    pub seed: u64,
+    /// Hashed feature rows; a power of two keeps the file size round.
+    pub buckets: usize,
+    /// Share of the sentences held out for evaluation after each epoch
+    /// (0 trains on all of them).
+    pub dev_fraction: f64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 10,
+            seed: 42,
+            buckets: 1 << 18,
+            dev_fraction: 0.0,
+        }
+    }
+}
+
+/// SplitMix64: small, seedable, and the same on every platform.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Fisher-Yates shuffle.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+struct Example {
+    features: Vec<Vec<u32>>,
+    gold: Vec<usize>,
+}
+
+fn tag_index(tag: &str) -> usize {
+    TAGS.iter().position(|t| *t == tag).unwrap_or(0)
+}
+
+fn examples(sentences: &[&Sentence], lexicon: &Lexicon, buckets: usize) -> Vec<Example> {
+    sentences
+        .iter()
+        .map(|s| {
+            let views = Tagger::views(lexicon, &s.tokens);
+            let mut features = Vec::new();
+            sentence_features(&views, buckets, &mut features);
+            Example {
+                features,
+                gold: s.tags.iter().map(|t| tag_index(t)).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Weights plus the running sums averaging needs.
+struct Averaged {
+    model: Model,
+    /// Per weight: sum of `step × update`.
+    acc_w: Vec<f32>,
+    acc_start: Vec<f32>,
+    acc_trans: Vec<f32>,
+    step: f32,
+}
+
+impl Averaged {
+    fn update(&mut self, ex: &Example, pred: &[usize]) {
+        let t = TAGS.len();
+        let c = self.step;
+        for (i, feats) in ex.features.iter().enumerate() {
+            let (g, p) = (ex.gold[i], pred[i]);
+            if g != p {
+                for &f in feats {
+                    let f = f as usize * t;
+                    self.model.weights[f + g] += 1.0;
+                    self.acc_w[f + g] += c;
+                    self.model.weights[f + p] -= 1.0;
+                    self.acc_w[f + p] -= c;
+                }
+            }
+            let (gp, pp) = if i == 0 {
+                (None, None)
+            } else {
+                (Some(ex.gold[i - 1]), Some(pred[i - 1]))
+            };
+            if (gp, g) != (pp, p) {
+                for (prev, cur, sign) in [(gp, g, 1.0), (pp, p, -1.0)] {
+                    match prev {
+                        None => {
+                            self.model.start[cur] += sign;
+                            self.acc_start[cur] += sign * c;
+                        }
+                        Some(prev) => {
+                            self.model.trans[prev * t + cur] += sign;
+                            self.acc_trans[prev * t + cur] += sign * c;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn averaged(&self) -> Model {
+        let mut m = self.model.clone();
+        let avg = |w: &mut [f32], acc: &[f32]| {
+            for (x, a) in w.iter_mut().zip(acc) {
+                *x -= a / self.step;
+            }
+        };
+        avg(&mut m.weights, &self.acc_w);
+        avg(&mut m.start, &self.acc_start);
+        avg(&mut m.trans, &self.acc_trans);
+        m
+    }
+}
+
+/// Splits sentences into (train, dev) by a seeded shuffle.
+pub fn split<'a>(sentences: &'a [Sentence], dev_fraction: f64, seed: u64) -> (Vec<&'a Sentence>, Vec<&'a Sentence>) {
+    let mut order: Vec<usize> = (0..sentences.len()).collect();
+    Rng::new(seed ^ 0xde5e_1ec7).shuffle(&mut order);
+    let n_dev = ((sentences.len() as f64) * dev_fraction.clamp(0.0, 0.9)).round() as usize;
+    let dev = order[..n_dev].iter().map(|&i| &sentences[i]).collect();
+    let mut train_idx = order[n_dev..].to_vec();
+    // Keep the file order for training; the epochs shuffle it anyway.
+    train_idx.sort_unstable();
+    (train_idx.into_iter().map(|i| &sentences[i]).collect(), dev)
+}
+
+/// Scores a model on labelled sentences.
+pub fn evaluate(model: &Model, lexicon: &Lexicon, sentences: &[&Sentence]) -> Score {
+    let mut score = Score::default();
+    let mut feats = Vec::new();
+    for s in sentences {
+        let views = Tagger::views(lexicon, &s.tokens);
+        sentence_features(&views, model.buckets, &mut feats);
+        let pred: Vec<&str> = model.decode(&feats).into_iter().map(|i| model.tags[i].as_str()).collect();
+        score.add(&s.tags, &pred);
+    }
+    score
+}
+
+/// Trains a model; `on_epoch(epoch, dev_score)` is called after each epoch
+/// (with a score only when sentences are held out).
+pub fn train(
+    sentences: &[Sentence],
+    lexicon: &Lexicon,
+    opts: TrainOptions,
+    mut on_epoch: impl FnMut(usize, Option<&Score>),
+) -> Model {
+    let (train_set, dev_set) = split(sentences, opts.dev_fraction, opts.seed);
+    let exs = examples(&train_set, lexicon, opts.buckets);
+    let t = TAGS.len();
+    let mut avg = Averaged {
+        model: Model::zeros(opts.buckets, &TAGS),
+        acc_w: vec![0.0; opts.buckets * t],
+        acc_start: vec![0.0; t],
+        acc_trans: vec![0.0; t * t],
+        step: 1.0,
+    };
+    let mut rng = Rng::new(opts.seed);
+    let mut order: Vec<usize> = (0..exs.len()).collect();
+    let mut em = Vec::new();
+    for epoch in 1..=opts.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let ex = &exs[i];
+            avg.model.emissions(&ex.features, &mut em);
+            let pred = avg.model.viterbi(&em, ex.features.len());
+            if pred != ex.gold {
+                avg.update(ex, &pred);
+            }
+            avg.step += 1.0;
+        }
+        if dev_set.is_empty() {
+            on_epoch(epoch, None);
+        } else {
+            let score = evaluate(&avg.averaged(), lexicon, &dev_set);
+            on_epoch(epoch, Some(&score));
+        }
+    }
+    avg.averaged()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::conll::parse;
+
+    const TOY: &str = "قال O\nالرئيس O\nبشار B-PERS\nالأسد I-PERS\nفي O\nدمشق B-LOC\n\n\
+                       زار O\nجون B-PERS\nكيربي I-PERS\nموسكو B-LOC\n\n\
+                       وصل O\nبشار B-PERS\nإلى O\nباريس B-LOC\n";
+
+    fn small() -> TrainOptions {
+        TrainOptions {
+            epochs: 5,
+            seed: 7,
+            buckets: 1 << 12,
+            dev_fraction: 0.0,
+        }
+    }
+
+    #[test]
+    fn training_learns_a_toy_corpus() {
+        let lex = Lexicon::builtin().unwrap();
+        let sents = parse(TOY);
+        let model = train(&sents, &lex, small(), |_, _| {});
+        let refs: Vec<&Sentence> = sents.iter().collect();
+        let score = evaluate(&model, &lex, &refs);
+        assert_eq!(score.total(&["PER", "LOC"]).f1(), 1.0);
+    }
+
+    #[test]
+    fn training_is_deterministic_for_a_seed() {
+        let lex = Lexicon::builtin().unwrap();
+        let sents = parse(TOY);
+        let a = train(&sents, &lex, small(), |_, _| {});
+        let b = train(&sents, &lex, small(), |_, _| {});
+        assert_eq!(a.to_bytes(), b.to_bytes());
+    }
+
+    #[test]
+    fn the_dev_split_is_disjoint_and_seeded() {
+        let sents = parse(&TOY.repeat(10));
+        let (tr, dev) = split(&sents, 0.2, 1);
+        assert_eq!(tr.len() + dev.len(), sents.len());
+        assert_eq!(dev.len(), 6);
+        let (_, dev2) = split(&sents, 0.2, 1);
+        assert_eq!(dev, dev2);
+    }
+}
