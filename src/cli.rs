@@ -84,6 +84,9 @@ pub enum Command {
         /// Share of the training sentences held out and scored after each epoch.
         #[arg(long, default_value_t = 0.0)]
         dev_fraction: f64,
+        /// Probability of hiding a token's word-identity features in a pass.
+        #[arg(long, default_value_t = 0.0)]
+        word_dropout: f64,
     },
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
             epochs,
             buckets_log2,
             dev_fraction,
+            word_dropout,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
             out,
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
             epochs,
             buckets_log2,
             dev_fraction,
+            word_dropout,
         }),
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)

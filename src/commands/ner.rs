@@ -20,6 +20,7 @@ pub struct TrainArgs {
     pub epochs: usize,
     pub buckets_log2: u32,
     pub dev_fraction: f64,
+    pub word_dropout: f64,
 }
 
 /// Trains the tagger and writes the model file.
@@ -33,6 +34,7 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         seed: args.seed,
         buckets: 1usize << args.buckets_log2.clamp(8, 24),
         dev_fraction: args.dev_fraction,
+        word_dropout: args.word_dropout,
     };
     eprintln!(
         "training on {} sentences ({} held out), {} epochs, seed {}",
