@@ -2,17 +2,27 @@
 //!
 //! The tagger's features, the gazetteer keys and the rule tables must all be
 //! computed by the same function, or a model trained on one normalisation is
-//! run on another. So the entity layer owns this one small per-word function:
-//! `folded` (Arabic letter variants unified, diacritics and tatweel dropped,
-//! lower case) and `lookup` (folded with the proclitics of
-//! `data/entities/ar/proclitics.txt` removed, longest first, as long as a stem
-//! of at least two letters remains). Text segmentation and offsets come from
-//! `crate::text`; only the per-word forms are computed here.
+//! run on another. This is that function: the text layer's [`fold`] and
+//! [`strip_proclitics`] applied to one word, so that a CoNLL token, a
+//! gazetteer name and a token of an article all get the same `lookup` form.
+//! One addition: the single-letter prepositions of
+//! `data/entities/ar/extra_proclitics.tsv`, which the text layer keeps.
 
-use std::sync::OnceLock;
+pub use crate::text::{fold, is_arabic_letter};
+use crate::text::strip_proclitics;
+use std::sync::LazyLock;
 
-/// Proclitic sequences, one a line, longest first after loading.
-const PROCLITICS: &str = include_str!("../../data/entities/ar/proclitics.txt");
+/// `(prefix, least characters left)` stripped after the text layer's.
+static EXTRA: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
+    include_str!("../../data/entities/ar/extra_proclitics.tsv")
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let (p, n) = l.split_once('\t')?;
+            Some((p.trim().to_string(), n.trim().parse().ok()?))
+        })
+        .collect()
+});
 
 /// The matching forms of one word.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -25,72 +35,26 @@ pub struct Word {
     pub prefix: String,
 }
 
-/// Folds a string for matching: Arabic letter variants unified (أ إ آ ٱ → ا,
-/// ى → ي, ة → ه, ؤ → و, ئ → ي, Persian ک ی → ك ي), harakat, tatweel and
-/// format characters dropped, Arabic-Indic digits to ASCII, lower case.
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{06D6}'..='\u{06ED}' => {}
-            '\u{200B}'..='\u{200F}' | '\u{FEFF}' | '\u{061C}' => {}
-            'أ' | 'إ' | 'آ' | 'ٱ' => out.push('ا'),
-            'ى' | 'ئ' | 'ی' => out.push('ي'),
-            'ة' => out.push('ه'),
-            'ؤ' => out.push('و'),
-            'ک' => out.push('ك'),
-            '٠'..='٩' => out.push(char::from(b'0' + (c as u32 - '٠' as u32) as u8)),
-            '۰'..='۹' => out.push(char::from(b'0' + (c as u32 - '۰' as u32) as u8)),
-            c if c.is_uppercase() => out.extend(c.to_lowercase()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn proclitics() -> &'static [String] {
-    static LIST: OnceLock<Vec<String>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        let mut list: Vec<String> = PROCLITICS
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or("").trim())
-            .filter(|l| !l.is_empty())
-            .map(fold)
-            .collect();
-        list.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-        list
-    })
-}
-
-/// Splits a folded word into (proclitics, stem).
-///
-/// A sequence ending in the article (`وال`, `بال`, `لل`, `ال` ...) needs a stem
-/// of at least two letters; conjunctions and prepositions alone (`و`, `ب`,
-/// `وب` ...) need three, so that short words are left whole. The split is
-/// blind to meaning (`بغداد` is keyed `غداد`), which is harmless because every
-/// key, in text and in tables, is made by this same function.
-pub fn split_proclitics(folded: &str) -> (&str, &str) {
-    if !folded.chars().next().is_some_and(is_arabic_letter) {
-        return ("", folded);
-    }
-    let len = folded.chars().count();
-    for p in proclitics() {
-        let plen = p.chars().count();
-        let min_stem = if p.ends_with("ال") || p.ends_with("لل") { 2 } else { 3 };
-        if folded.starts_with(p.as_str()) && len >= plen + min_stem {
-            return folded.split_at(p.len());
-        }
-    }
-    ("", folded)
-}
-
 /// The matching forms of `word`.
 pub fn word(word: &str) -> Word {
     let folded = fold(word);
-    let (prefix, stem) = split_proclitics(&folded);
+    let (prefix, mut stem) = strip_proclitics(&folded);
+    let mut prefix = prefix.to_string();
+    // After a conjunction or nothing (not after the article: `الب...`).
+    if prefix.is_empty() || prefix == "و" || prefix == "ف" {
+        for (p, min) in EXTRA.iter() {
+            if let Some(rest) = stem.strip_prefix(p.as_str()) {
+                if rest.chars().count() >= *min && rest.chars().all(is_arabic_letter) {
+                    prefix.push_str(p);
+                    stem = rest;
+                    break;
+                }
+            }
+        }
+    }
     Word {
         lookup: stem.to_string(),
-        prefix: prefix.to_string(),
+        prefix,
         folded,
     }
 }
@@ -112,11 +76,6 @@ pub fn phrase_key(phrase: &str) -> String {
     key
 }
 
-/// Whether `c` is a letter of the Arabic script.
-pub fn is_arabic_letter(c: char) -> bool {
-    matches!(c, '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{06D3}' | '\u{06FA}'..='\u{06FF}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,11 +95,13 @@ mod tests {
         assert_eq!(w.prefix, "وال");
         assert_eq!(word("للأمم").lookup, "امم");
         assert_eq!(word("وسوريا").lookup, "سوريا");
+        assert_eq!(word("وكيربي").lookup, "كيربي");
     }
 
     #[test]
     fn short_words_keep_their_first_letter() {
         assert_eq!(word("بان").lookup, "بان");
+        assert_eq!(word("بسوريا").lookup, "سوريا");
         assert_eq!(word("الى").lookup, "الي");
     }
 
