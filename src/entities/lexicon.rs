@@ -31,6 +31,10 @@ pub struct Tables {
     pub place_heads: &'static str,
     pub organizations: &'static str,
     pub place_stopwords: &'static str,
+    /// Frequent words that are not names (may be empty).
+    pub common_words: &'static str,
+    /// Words that end a name opened by an organisation head.
+    pub name_breakers: &'static str,
 }
 
 /// The tables of every supported language.
@@ -42,6 +46,8 @@ pub const TABLES: &[Tables] = &[
         place_heads: include_str!("../../data/entities/ar/place_heads.txt"),
         organizations: include_str!("../../data/entities/ar/organizations.tsv"),
         place_stopwords: include_str!("../../data/entities/ar/place_stopwords.txt"),
+        common_words: include_str!("../../data/entities/ar/common_words.txt"),
+        name_breakers: include_str!("../../data/entities/ar/name_breakers.txt"),
     },
     Tables {
         lang: "en",
@@ -50,6 +56,8 @@ pub const TABLES: &[Tables] = &[
         place_heads: include_str!("../../data/entities/en/place_heads.txt"),
         organizations: include_str!("../../data/entities/en/organizations.tsv"),
         place_stopwords: include_str!("../../data/entities/en/place_stopwords.txt"),
+        common_words: "",
+        name_breakers: "",
     },
 ];
 
@@ -97,6 +105,17 @@ pub struct Lexicon {
     pub keys: Vec<String>,
     /// Keys of place names that alone do not make a location.
     pub place_stopwords: HashSet<String>,
+    /// Folded words of frequent non-names.
+    pub common_words: HashSet<String>,
+    /// Lookup keys of words that end a name opened by an organisation head.
+    pub name_breakers: HashSet<String>,
+    /// Lookup keys of the organisation heads marked `opens`.
+    pub opening_org_heads: HashSet<String>,
+    /// Folded (not clitic-stripped) words of every name and title of the
+    /// tables: tells `واشنطن` (a name) from `و` + `اشنطن`.
+    pub surface_words: HashSet<String>,
+    /// Key to its index in `keys`.
+    index: HashMap<String, u32>,
     automaton: AhoCorasick,
 }
 
@@ -139,6 +158,18 @@ impl Lexicon {
         }
         let mut organizations = Vec::new();
         let mut place_stopwords = HashSet::new();
+        let mut common_words = HashSet::new();
+        let mut opening_org_heads = HashSet::new();
+        let mut name_breakers = HashSet::new();
+        let mut surface_words: HashSet<String> = HashSet::new();
+        let surface = |name: &str, set: &mut HashSet<String>| {
+            set.extend(name.split_whitespace().map(super::normalize::fold));
+        };
+        for p in &places {
+            for name in p.names() {
+                surface(name, &mut surface_words);
+            }
+        }
         for t in tables {
             for line in lines(t.organizations) {
                 let mut cols = line.split('\t');
@@ -149,16 +180,29 @@ impl Lexicon {
                     lang: t.lang,
                 });
                 add(name, Target::Organization(i));
+                surface(name, &mut surface_words);
                 for alias in cols.next().into_iter().flat_map(|a| a.split('|')) {
                     add(alias, Target::Organization(i));
+                    surface(alias, &mut surface_words);
                 }
             }
             for line in lines(t.person_titles) {
                 add(line, Target::PersonTitle);
+                surface(line, &mut surface_words);
             }
             for line in lines(t.org_heads) {
-                add(line, Target::OrgHead);
+                let (head, opens) = match line.split_once('\t') {
+                    Some((h, flag)) => (h.trim(), flag.trim() == "opens"),
+                    None => (line, false),
+                };
+                add(head, Target::OrgHead);
+                surface(head, &mut surface_words);
+                if opens {
+                    opening_org_heads.insert(phrase_key(head));
+                }
             }
+            common_words.extend(lines(t.common_words).map(super::normalize::fold));
+            name_breakers.extend(lines(t.name_breakers).map(phrase_key));
             for line in lines(t.place_heads) {
                 add(line, Target::PlaceHead);
             }
@@ -169,12 +213,18 @@ impl Lexicon {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| LexiconError(e.to_string()))?;
+        let index = keys.iter().enumerate().map(|(i, k)| (k.clone(), i as u32)).collect();
         Ok(Lexicon {
             places,
             organizations,
             targets,
             keys,
             place_stopwords,
+            common_words,
+            opening_org_heads,
+            name_breakers,
+            surface_words,
+            index,
             automaton,
         })
     }
@@ -208,6 +258,17 @@ impl Lexicon {
             .collect();
         hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         hits
+    }
+
+    /// The index of a key (lookup forms joined by spaces), if the lexicon
+    /// names it.
+    pub fn key_index(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
+    }
+
+    /// What the key at `index` names.
+    pub fn targets_at(&self, index: u32) -> &[Target] {
+        self.targets.get(index as usize).map_or(&[], Vec::as_slice)
     }
 
     /// What `hit` names.
@@ -247,23 +308,36 @@ impl Lexicon {
     }
 
     /// The best place among those a key names: a country first, then the
-    /// candidate in a country already named in the article (`context`), then
-    /// the most populous.
+    /// city with the largest population, counted eight times over when the
+    /// city lies in a country the article names (`context`): Tripoli in
+    /// Lebanon wins in an article about Lebanon, but a village called Geneva
+    /// does not beat Geneva because the article also names the United States.
     pub fn resolve_place(&self, key: u32, context: &HashSet<String>) -> Option<&Place> {
-        self.targets[key as usize]
+        self.targets_at(key)
             .iter()
             .filter_map(|t| match t {
                 Target::Place(i) => self.places.get(*i as usize),
                 _ => None,
             })
             .max_by_key(|p| {
+                let weight = if context.contains(&p.country) { 8 } else { 1 };
                 (
                     p.kind == PlaceKind::Country,
-                    context.contains(&p.country),
                     p.kind == PlaceKind::City,
-                    p.population,
+                    p.population.saturating_mul(weight),
+                    context.contains(&p.country),
                 )
             })
+    }
+
+    /// Whether some name of the place that `key` names begins with the
+    /// article `ال` (`الرياض`), as the text's word must then too.
+    pub fn name_has_article(&self, key: u32, place: &Place) -> bool {
+        let key = &self.keys[key as usize];
+        place
+            .names()
+            .filter(|n| &phrase_key(n) == key)
+            .any(|n| super::normalize::fold(n).starts_with("ال"))
     }
 }
 
@@ -316,12 +390,17 @@ mod tests {
     #[test]
     fn an_ambiguous_city_prefers_the_country_named_in_the_article() {
         let lex = lexicon();
-        let toks = lookups("باريس");
+        let toks = lookups("طرابلس");
         let hit = lex.hits(&toks).into_iter().next().unwrap();
         let no_context = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
-        assert_eq!(no_context.country, "FR", "the most populous wins alone");
+        assert_eq!(no_context.country, "LY", "the most populous wins alone");
+        let lb: HashSet<String> = ["LB".to_string()].into_iter().collect();
+        assert_eq!(lex.resolve_place(hit.key, &lb).unwrap().country, "LB");
+        // A small namesake in a named country does not beat a large city.
+        let toks = lookups("جنيف");
+        let hit = lex.hits(&toks).into_iter().next().unwrap();
         let us: HashSet<String> = ["US".to_string()].into_iter().collect();
-        assert_eq!(lex.resolve_place(hit.key, &us).unwrap().country, "US");
+        assert_eq!(lex.resolve_place(hit.key, &us).unwrap().country, "CH");
     }
 
     #[test]

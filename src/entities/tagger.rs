@@ -76,6 +76,18 @@ impl Tagger {
             .collect()
     }
 
+    /// BIO tag indices for tokens already viewed (see [`Tagger::views`]),
+    /// decoded in pieces of at most [`MAX_SENTENCE_TOKENS`].
+    pub fn tag_views(&self, views: &[TokenView]) -> Vec<usize> {
+        let mut out = Vec::with_capacity(views.len());
+        let mut feats = Vec::new();
+        for chunk in views.chunks(MAX_SENTENCE_TOKENS) {
+            sentence_features(chunk, self.model.buckets, &mut feats);
+            out.extend(self.model.decode(&feats));
+        }
+        out
+    }
+
     /// BIO tag indices (into `model.tags`) for one sentence; sentences longer
     /// than [`MAX_SENTENCE_TOKENS`] are decoded in pieces.
     pub fn tag_indices<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<usize> {

@@ -9,6 +9,7 @@
 //! [`StagesConfig`]; the compiler finds the one `build` match to extend.
 
 mod clean;
+mod entities;
 mod html;
 mod id;
 mod language;
@@ -16,6 +17,7 @@ mod structure;
 mod word_count;
 
 pub use clean::{Clean, CleanConfig};
+pub use entities::{Entities, EntitiesConfig};
 pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use language::{LanguageConfig, LanguageStage};
@@ -61,6 +63,7 @@ pub enum StageKind {
     Clean,
     Language,
     Structure,
+    Entities,
     WordCount,
 }
 
@@ -72,6 +75,7 @@ impl StageKind {
         StageKind::Clean,
         StageKind::Language,
         StageKind::Structure,
+        StageKind::Entities,
         StageKind::WordCount,
     ];
 
@@ -83,6 +87,7 @@ impl StageKind {
             StageKind::Clean => "clean",
             StageKind::Language => "language",
             StageKind::Structure => "structure",
+            StageKind::Entities => "entities",
             StageKind::WordCount => "word_count",
         }
     }
@@ -97,6 +102,7 @@ pub struct StagesConfig {
     pub clean: CleanConfig,
     pub language: LanguageConfig,
     pub structure: StructureConfig,
+    pub entities: EntitiesConfig,
     pub word_count: WordCountConfig,
 }
 
@@ -132,6 +138,7 @@ impl Chain {
                     StageKind::Clean => Box::new(Clean::new(&config.clean)),
                     StageKind::Language => Box::new(LanguageStage::new(&config.language)?),
                     StageKind::Structure => Box::new(Structure::new(&config.structure)),
+                    StageKind::Entities => Box::new(Entities::new(&config.entities)?),
                     StageKind::WordCount => Box::new(WordCount::new(&config.word_count)),
                 })
             })

@@ -1,0 +1,585 @@
+//! The `entities` stage: people, organisations and places of an article,
+//! one object per entity with all its mentions, places linked to GeoNames.
+//!
+//! Runs after `structure` (it reads the shared [`crate::text::Analysis`]) and
+//! before `quotes` (which names speakers by these entities). Per sentence:
+//! 1. Arabic: the trained tagger ([`crate::entities::tagger`]) proposes
+//!    spans; English: capitalised runs typed by the rule tables (titles,
+//!    organisation and place heads) and the gazetteer.
+//! 2. The lexicon adds what the tagger left out: named organisations and
+//!    agencies of the tables, countries, regions and large cities.
+//! 3. Mentions are grouped per article (same name, a surname or short form
+//!    of a longer name, the same place under another name, an alias of a
+//!    table organisation); a person's title before the name becomes `role`.
+//! 4. Places are linked: countries get their ISO code, cities `geo`
+//!    (GeoNames id, coordinates, country); ambiguous names prefer a country
+//!    the article names, then the most populous place.
+//! Caption and heading paragraphs are processed too: their mentions are real.
+
+use super::{BuildError, Stage, StageError};
+use crate::document::{Document, Entity, Mention};
+use crate::entities::conll::spans as bio_spans;
+use crate::entities::features::TokenView;
+use crate::entities::gazetteer::{Place, PlaceKind};
+use crate::entities::lexicon::{Lexicon, Target};
+use crate::entities::normalize::is_arabic_letter;
+use crate::entities::tagger::Tagger;
+use crate::text::Token;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Link field names on an entity.
+pub const ROLE_FIELD: &str = "role";
+pub const GEO_FIELD: &str = "geo";
+pub const COUNTRY_FIELD: &str = "country";
+
+/// Options of the `entities` stage.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EntitiesConfig {
+    /// A tagger model file to use instead of the built-in one.
+    pub model: Option<PathBuf>,
+    /// A city the tagger did not tag is added from the gazetteer alone when
+    /// it has at least this population (countries and regions always are).
+    pub min_city_population: u64,
+    /// Tokens of an article looked at; the rest is skipped (bounds the work
+    /// on huge inputs).
+    pub max_tokens: usize,
+}
+
+impl Default for EntitiesConfig {
+    fn default() -> Self {
+        EntitiesConfig {
+            model: None,
+            min_city_population: 100_000,
+            max_tokens: 200_000,
+        }
+    }
+}
+
+/// The stage, with the tagger and lexicon loaded once.
+pub struct Entities {
+    tagger: Arc<Tagger>,
+    config: EntitiesConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Person,
+    Organization,
+    Location,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::Organization => "organization",
+            Kind::Location => "location",
+        }
+    }
+    fn from_conll(t: &str) -> Option<Kind> {
+        match t {
+            "PER" => Some(Kind::Person),
+            "ORG" => Some(Kind::Organization),
+            "LOC" => Some(Kind::Location),
+            _ => None,
+        }
+    }
+}
+
+/// A typed span of tokens of one sentence.
+#[derive(Debug, Clone)]
+struct Span {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+/// A mention found in the article.
+#[derive(Debug, Clone)]
+struct Found {
+    kind: Kind,
+    start: usize,
+    end: usize,
+    text: String,
+    /// Lookup forms of its words.
+    keys: Vec<String>,
+    /// Folded forms of its words.
+    words: Vec<String>,
+    role: Option<String>,
+    /// Characters and bytes of a conjunction or preposition on the first word
+    /// (see [`clitic_chars`]), cut off when [`Entities::trim_clitics`] finds
+    /// the stem is the name.
+    cut: (usize, usize),
+    first_folded: String,
+    /// `first_folded` without its proclitics.
+    stem: String,
+}
+
+impl Entities {
+    /// Loads the model (built-in or `config.model`) and the tables.
+    pub fn new(config: &EntitiesConfig) -> Result<Entities, BuildError> {
+        let tagger = match &config.model {
+            Some(path) => Tagger::from_file(path),
+            None => Tagger::builtin(),
+        }
+        .map_err(|e| BuildError {
+            stage: "entities",
+            message: e.to_string(),
+        })?;
+        Ok(Entities {
+            tagger: Arc::new(tagger),
+            config: config.clone(),
+        })
+    }
+
+    fn lexicon(&self) -> &Lexicon {
+        &self.tagger.lexicon
+    }
+
+    /// The entities of a text (`english` picks the capitalisation rules
+    /// instead of the Arabic tagger).
+    pub fn extract(&self, text: &str, analysis: &crate::text::Analysis, english: bool) -> Vec<Entity> {
+        let mut found = Vec::new();
+        let mut budget = self.config.max_tokens;
+        for si in 0..analysis.sentences.len() {
+            let toks = analysis.tokens_of(si);
+            if toks.is_empty() {
+                continue;
+            }
+            if toks.len() > budget {
+                break;
+            }
+            budget -= toks.len();
+            let forms: Vec<&str> = toks
+                .iter()
+                .map(|t| text.get(t.byte_start..t.byte_end).unwrap_or(""))
+                .collect();
+            self.sentence(text, toks, &forms, english, &mut found);
+        }
+        self.group(found)
+    }
+
+    fn sentence(&self, text: &str, toks: &[Token], forms: &[&str], english: bool, found: &mut Vec<Found>) {
+        let lex = self.lexicon();
+        let views = Tagger::views(lex, forms);
+        let lookups: Vec<&str> = views.iter().map(|v| v.word.lookup.as_str()).collect();
+        let hits = lex.hits(&lookups);
+        let mut spans: Vec<Span> = if english {
+            english_spans(&views, forms)
+        } else {
+            let tags: Vec<&str> = self
+                .tagger
+                .tag_views(&views)
+                .into_iter()
+                .map(|i| self.tagger.model.tags[i].as_str())
+                .collect();
+            bio_spans(&tags)
+                .into_iter()
+                .filter_map(|(s, e, t)| Some(Span { start: s, end: e, kind: Kind::from_conll(&t)? }))
+                .collect()
+        };
+        if !english {
+            opening_org_heads(lex, &views, &mut spans);
+        }
+        // What the tables know and the tagger left out.
+        for hit in &hits {
+            let uppercase = forms[hit.start].chars().next().is_some_and(char::is_uppercase);
+            if english && !uppercase {
+                continue;
+            }
+            let Some(kind) = self.table_kind(hit, &views, english) else {
+                continue;
+            };
+            let overlapping: Vec<usize> = (0..spans.len())
+                .filter(|&i| spans[i].start < hit.end && hit.start < spans[i].end)
+                .collect();
+            let inside = overlapping
+                .iter()
+                .all(|&i| spans[i].start >= hit.start && spans[i].end <= hit.end);
+            let equal = overlapping
+                .iter()
+                .any(|&i| spans[i].start == hit.start && spans[i].end == hit.end);
+            if overlapping.is_empty() || (kind == Kind::Organization && inside && !equal) {
+                for i in overlapping.into_iter().rev() {
+                    spans.remove(i);
+                }
+                spans.push(Span {
+                    start: hit.start,
+                    end: hit.end,
+                    kind,
+                });
+            }
+        }
+        spans.sort_by_key(|s| s.start);
+        for span in spans {
+            let role = if span.kind == Kind::Person { role_before(lex, &views, text, toks, span.start) } else { None };
+            let first = &toks[span.start];
+            let last = &toks[span.end - 1];
+            let Some(mention_text) = text.get(first.byte_start..last.byte_end) else {
+                continue;
+            };
+            let v = &views[span.start];
+            found.push(Found {
+                kind: span.kind,
+                start: first.start,
+                end: last.end,
+                text: mention_text.to_string(),
+                cut: clitic_chars(forms[span.start], &v.word.prefix),
+                first_folded: v.word.folded.clone(),
+                stem: v.word.folded.get(v.word.prefix.len()..).unwrap_or("").to_string(),
+                words: views[span.start..span.end].iter().map(|v| v.word.folded.clone()).collect(),
+                keys: views[span.start..span.end]
+                    .iter()
+                    .filter(|v| !v.word.lookup.is_empty() && v.word.lookup.chars().any(char::is_alphanumeric))
+                    .map(|v| v.word.lookup.clone())
+                    .collect(),
+                role,
+            });
+        }
+    }
+
+    /// What a lexicon hit adds on its own, if anything: a table
+    /// organisation, or a place that is not a common word (a city only above
+    /// the population threshold, and in Arabic only when the text's word has
+    /// the article exactly when the place name has: `الرياض`, not `رياض`).
+    fn table_kind(&self, hit: &crate::entities::lexicon::Hit, views: &[TokenView], english: bool) -> Option<Kind> {
+        let lex = self.lexicon();
+        let key = &lex.keys[hit.key as usize];
+        let single = hit.end - hit.start == 1;
+        lex.targets_of(hit).iter().find_map(|t| match t {
+            Target::Organization(_) => Some(Kind::Organization),
+            Target::Place(_) => {
+                if lex.place_stopwords.contains(key) {
+                    return None;
+                }
+                let v = &views[hit.start];
+                if single && lex.common_words.contains(&v.word.folded) {
+                    return None;
+                }
+                let place = lex.resolve_place(hit.key, &HashSet::new())?;
+                if place.kind == PlaceKind::City && place.population < self.config.min_city_population {
+                    return None;
+                }
+                if !english && single {
+                    let has_article = v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
+                    if has_article != lex.name_has_article(hit.key, place) {
+                        return None;
+                    }
+                }
+                Some(Kind::Location)
+            }
+            _ => None,
+        })
+    }
+
+    /// Cuts a conjunction or preposition off a mention's first word when the
+    /// rest is the name: a name of the tables (`بسوريا`), or a word standing
+    /// alone in another mention (`وكيربي` beside `جون كيربي`); never when the
+    /// whole word is itself a name of the tables (`واشنطن`).
+    fn trim_clitics(&self, found: &mut [Found]) {
+        let lex = self.lexicon();
+        let words: HashSet<String> = found.iter().flat_map(|f| f.words.iter().cloned()).collect();
+        for f in found.iter_mut() {
+            if f.cut.0 == 0 || lex.surface_words.contains(&f.first_folded) {
+                continue;
+            }
+            let stem_known = lex.surface_words.contains(&f.stem) || words.contains(&f.stem);
+            if stem_known {
+                if let Some(rest) = f.text.get(f.cut.1..) {
+                    f.text = rest.to_string();
+                    f.start += f.cut.0;
+                }
+            }
+        }
+    }
+
+    /// Groups mentions into entities and links places.
+    fn group(&self, mut found: Vec<Found>) -> Vec<Entity> {
+        let lex = self.lexicon();
+        found.retain(|f| !f.keys.is_empty());
+        self.trim_clitics(&mut found);
+        // Longest names first, so that short forms find them.
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by_key(|&i| (std::cmp::Reverse(found[i].keys.len()), found[i].start));
+        let place_of = |f: &Found| -> Option<&Place> {
+            let key = lex.key_index(&f.keys.join(" "))?;
+            lex.resolve_place(key, &HashSet::new())
+        };
+        let org_of = |f: &Found| -> Option<u32> {
+            let key = lex.key_index(&f.keys.join(" "))?;
+            lex.targets_at(key).iter().find_map(|t| match t {
+                Target::Organization(i) => Some(*i),
+                _ => None,
+            })
+        };
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for &i in &order {
+            let f = &found[i];
+            let joined = f.keys.join(" ");
+            let target = groups.iter().position(|g| {
+                g.iter().any(|&j| {
+                    let o = &found[j];
+                    if o.kind != f.kind {
+                        return false;
+                    }
+                    if o.keys.join(" ") == joined {
+                        return true;
+                    }
+                    match f.kind {
+                        Kind::Person => contains_run(&o.keys, &f.keys),
+                        Kind::Location => match (place_of(o), place_of(f)) {
+                            (Some(a), Some(b)) => same_place(a, b),
+                            _ => false,
+                        },
+                        Kind::Organization => {
+                            org_of(o).is_some() && org_of(o) == org_of(f)
+                                || (f.keys.len() >= 2 && o.keys.starts_with(&f.keys))
+                        }
+                    }
+                })
+            });
+            match target {
+                Some(g) => groups[g].push(i),
+                None => groups.push(vec![i]),
+            }
+        }
+        // Countries the article names, for resolving ambiguous cities.
+        let context: HashSet<String> = found
+            .iter()
+            .filter(|f| f.kind == Kind::Location)
+            .filter_map(place_of)
+            .filter(|p| p.kind == PlaceKind::Country)
+            .map(|p| p.country.clone())
+            .collect();
+        let mut entities: Vec<(usize, Entity)> = groups
+            .into_iter()
+            .map(|mut g| {
+                g.sort_by_key(|&i| found[i].start);
+                let fullest = g
+                    .iter()
+                    .copied()
+                    .max_by_key(|&i| (found[i].keys.len(), std::cmp::Reverse(found[i].start)))
+                    .unwrap_or(g[0]);
+                let kind = found[fullest].kind;
+                let mut links = Map::new();
+                if let Some(role) = g.iter().find_map(|&i| found[i].role.clone()) {
+                    links.insert(ROLE_FIELD.into(), Value::String(role));
+                }
+                if kind == Kind::Location {
+                    let place = g.iter().find_map(|&i| {
+                        let key = lex.key_index(&found[i].keys.join(" "))?;
+                        lex.resolve_place(key, &context)
+                    });
+                    if let Some(p) = place {
+                        link_place(p, &mut links);
+                    }
+                }
+                let mentions = g
+                    .iter()
+                    .map(|&i| Mention {
+                        text: found[i].text.clone(),
+                        start: found[i].start,
+                        end: found[i].end,
+                    })
+                    .collect();
+                (
+                    found[g[0]].start,
+                    Entity {
+                        name: found[fullest].text.clone(),
+                        kind: kind.as_str().to_string(),
+                        mentions,
+                        links,
+                    },
+                )
+            })
+            .collect();
+        entities.sort_by_key(|(start, _)| *start);
+        entities.into_iter().map(|(_, e)| e).collect()
+    }
+}
+
+fn same_place(a: &Place, b: &Place) -> bool {
+    match (a.geonames_id, b.geonames_id) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a.kind == b.kind && a.country == b.country && a.name_ar == b.name_ar,
+        _ => false,
+    }
+}
+
+fn link_place(p: &Place, links: &mut Map<String, Value>) {
+    match p.kind {
+        PlaceKind::City => {
+            links.insert(
+                GEO_FIELD.into(),
+                json!({ "lat": p.lat, "lon": p.lon, "country": p.country, "geonames_id": p.geonames_id }),
+            );
+        }
+        PlaceKind::Country | PlaceKind::Region => {
+            links.insert(COUNTRY_FIELD.into(), Value::String(p.country.clone()));
+        }
+    }
+}
+
+/// Whether `short` occurs as a contiguous run of words in `long` (a surname
+/// `كيربي` in `جون كيربي`, `الأسد` in `بشار الأسد`).
+fn contains_run(long: &[String], short: &[String]) -> bool {
+    short.len() < long.len() && long.windows(short.len()).any(|w| w == short)
+}
+
+/// Characters and bytes of `form` taken by the proclitics `prefix` that are
+/// not the article (`و` of `وكيربي`, `وب` of `وبغداد`; nothing of `لل`).
+fn clitic_chars(form: &str, prefix: &str) -> (usize, usize) {
+    let strip = if let Some(p) = prefix.strip_suffix("ال") {
+        p
+    } else if prefix.ends_with("لل") {
+        ""
+    } else {
+        prefix
+    };
+    let letters = strip.chars().count();
+    if letters == 0 {
+        return (0, 0);
+    }
+    // Walk the form's letters (diacritics after a letter go with it).
+    let mut seen = 0;
+    for (chars, (byte, c)) in form.char_indices().enumerate() {
+        if is_arabic_letter(c) {
+            if seen == letters {
+                return (chars, byte);
+            }
+            seen += 1;
+        }
+    }
+    (0, 0)
+}
+
+/// The title or role written just before a person's name (`وزير الخارجية
+/// الروسي` before `سيرغي لافروف`), if any: a person-title phrase starting at
+/// most four words before the name, with no punctuation in between.
+fn role_before(lex: &Lexicon, views: &[TokenView], text: &str, toks: &[Token], name_start: usize) -> Option<String> {
+    let from = name_start.saturating_sub(5);
+    let mut title_start = None;
+    for i in (from..name_start).rev() {
+        let v = &views[i];
+        if !v.word.folded.chars().any(char::is_alphanumeric) {
+            break;
+        }
+        if v.marks.person_title {
+            title_start = Some(i);
+        }
+    }
+    let start = title_start?;
+    let s = &toks[start];
+    let e = &toks[name_start - 1];
+    let v = &views[start];
+    if lex.surface_words.contains(&v.word.folded) {
+        return text.get(s.byte_start..e.byte_end).map(str::to_string);
+    }
+    let rest = text.get(s.byte_start..e.byte_end)?;
+    if v.word.prefix.ends_with("لل") {
+        // `للرئيس`: the role is `الرئيس`.
+        let letters = v.word.prefix.chars().count();
+        let skip = rest.char_indices().filter(|(_, c)| is_arabic_letter(*c)).nth(letters)?.0;
+        return Some(format!("ال{}", rest.get(skip..)?));
+    }
+    let skip = clitic_chars(rest, &v.word.prefix);
+    rest.get(skip.1..).map(str::to_string)
+}
+
+/// The Arabic organisation-head rule: a head marked `opens` (`وزارة`,
+/// `حركة`) followed by up to four words with the article is an organisation
+/// (`وزارة الخارجية الأميركية`), replacing what the tagger found inside it.
+fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
+    for i in 0..views.len() {
+        if !views[i].marks.org_head || !lex.opening_org_heads.contains(&views[i].word.lookup) {
+            continue;
+        }
+        if spans.iter().any(|s| s.start < i && i < s.end) {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < views.len() && j - i <= 4 {
+            let p = &views[j].word.prefix;
+            if !(p.ends_with("ال") || p.ends_with("لل")) || lex.name_breakers.contains(&views[j].word.lookup) {
+                break;
+            }
+            j += 1;
+        }
+        if j == i + 1 {
+            continue;
+        }
+        spans.retain(|s| s.end <= i || s.start >= j);
+        spans.push(Span {
+            start: i,
+            end: j,
+            kind: Kind::Organization,
+        });
+    }
+}
+
+/// English: runs of capitalised words, typed by the tables.
+fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
+    let cap = |i: usize| forms[i].chars().next().is_some_and(|c| c.is_uppercase() && !is_arabic_letter(c));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < forms.len() {
+        if !cap(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < forms.len() && (cap(j) || (forms[j] == "of" && j + 1 < forms.len() && cap(j + 1))) {
+            j += 1;
+        }
+        // Leading titles (`President`, `Mr.`) announce a person.
+        let mut s = i;
+        while s < j && views[s].marks.person_title {
+            s += 1;
+        }
+        let titled = s > i || (i > 0 && views[i - 1].marks.person_title);
+        if s < j {
+            let run = &views[s..j];
+            let kind = if run.iter().any(|v| v.marks.org_head) {
+                Some(Kind::Organization)
+            } else if run.iter().any(|v| v.marks.place_head) || run.iter().all(|v| v.marks.gaz == b'L') {
+                Some(Kind::Location)
+            } else if run.iter().all(|v| v.marks.gaz == b'O') {
+                Some(Kind::Organization)
+            } else if titled || (j - s >= 2 && run.iter().all(|v| v.marks.gaz == 0)) {
+                Some(Kind::Person)
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                out.push(Span { start: s, end: j, kind });
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+impl Stage for Entities {
+    fn name(&self) -> &'static str {
+        "entities"
+    }
+
+    fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+        let analysis = doc.analysis();
+        let english = match doc.language.as_ref().map(|l| l.code.as_str()) {
+            Some("en") => true,
+            Some("ar") => false,
+            _ => !doc.text.chars().any(is_arabic_letter),
+        };
+        doc.entities = self.extract(&doc.text, &analysis, english);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

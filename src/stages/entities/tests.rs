@@ -1,0 +1,163 @@
+//! Tests of the `entities` stage: one behaviour each.
+
+use super::*;
+use crate::document::{Language, RawArticle};
+use std::sync::OnceLock;
+
+fn stage() -> &'static Entities {
+    static STAGE: OnceLock<Entities> = OnceLock::new();
+    STAGE.get_or_init(|| Entities::new(&EntitiesConfig::default()).unwrap())
+}
+
+fn run(text: &str, lang: &str) -> Vec<Entity> {
+    let mut doc = Document::new(RawArticle::default(), None);
+    doc.text = text.to_string();
+    doc.language = Some(Language {
+        code: lang.into(),
+        confidence: 1.0,
+    });
+    stage().apply(&mut doc).unwrap();
+    doc.entities
+}
+
+fn find<'a>(entities: &'a [Entity], name: &str) -> Option<&'a Entity> {
+    entities.iter().find(|e| e.name == name)
+}
+
+fn slice(text: &str, m: &Mention) -> String {
+    text.chars().skip(m.start).take(m.end - m.start).collect()
+}
+
+#[test]
+fn mention_offsets_are_code_points_into_the_text() {
+    let text = "وقال المتحدث باسم الخارجية الأميركية جون كيربي إن روسيا ترفض.";
+    for e in run(text, "ar") {
+        for m in &e.mentions {
+            assert_eq!(slice(text, m), m.text);
+        }
+    }
+}
+
+#[test]
+fn a_surname_alone_joins_the_full_name() {
+    let text = "وقال المتحدث باسم وزارة الخارجية الأميركية جون كيربي إن المحادثات مستمرة. وأضاف كيربي أن الوضع صعب.";
+    let ents = run(text, "ar");
+    let kirby = find(&ents, "جون كيربي").expect("جون كيربي");
+    assert_eq!(kirby.kind, "person");
+    assert_eq!(kirby.mentions.len(), 2, "{ents:#?}");
+    assert_eq!(kirby.mentions[1].text, "كيربي");
+}
+
+#[test]
+fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
+    let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس وموسكو.";
+    let ents = run(text, "ar");
+    let moscow = ents.iter().find(|e| e.mentions.iter().any(|m| m.text == "موسكو"));
+    assert!(moscow.is_some(), "{ents:#?}");
+}
+
+#[test]
+fn america_and_the_united_states_are_one_entity_with_an_iso_code() {
+    let text = "قالت روسيا إن الولايات المتحدة لم ترد. وقال لافروف إن أميركا تماطل.";
+    let ents = run(text, "ar");
+    let us: Vec<_> = ents.iter().filter(|e| e.links.get(COUNTRY_FIELD) == Some(&json!("US"))).collect();
+    assert_eq!(us.len(), 1, "{ents:#?}");
+    assert_eq!(us[0].name, "الولايات المتحدة");
+    assert_eq!(us[0].mentions.len(), 2);
+}
+
+#[test]
+fn aleppo_is_linked_to_its_geonames_entry() {
+    let ents = run("تقدمت قوات النظام في شرق حلب يوم الاثنين.", "ar");
+    let aleppo = find(&ents, "حلب").expect("حلب");
+    let geo = &aleppo.links[GEO_FIELD];
+    assert_eq!(geo["country"], "SY");
+    assert_eq!(geo["geonames_id"], 170063);
+    assert!((geo["lat"].as_f64().unwrap() - 36.2).abs() < 0.05);
+    assert!((geo["lon"].as_f64().unwrap() - 37.16).abs() < 0.05);
+}
+
+#[test]
+fn agencies_of_the_tables_are_organisations() {
+    let ents = run("وأفادت وكالة رويترز بأن المحادثات توقفت.", "ar");
+    assert!(ents.iter().any(|e| e.kind == "organization" && e.mentions.iter().any(|m| m.text.contains("رويترز"))), "{ents:#?}");
+}
+
+#[test]
+fn a_title_before_a_person_becomes_the_role() {
+    let text = "قال وزير الخارجية الروسي سيرغي لافروف إن المحادثات وصلت إلى طريق مسدود.";
+    let ents = run(text, "ar");
+    let lavrov = ents.iter().find(|e| e.kind == "person").expect("a person");
+    assert_eq!(lavrov.links[ROLE_FIELD], "وزير الخارجية الروسي", "{ents:#?}");
+}
+
+#[test]
+fn text_without_names_gives_no_entities() {
+    assert!(run("قال إن الطقس كان جميلا جدا في ذلك اليوم.", "ar").is_empty());
+    assert!(run("", "ar").is_empty());
+    assert!(run("...\n\n،،،", "ar").is_empty());
+}
+
+#[test]
+fn english_names_are_found_by_titles_heads_and_gazetteer() {
+    let text = "President Barack Obama met officials of the Ministry of Defence in London on Monday, Reuters reported. Obama said little.";
+    let ents = run(text, "en");
+    let kinds = |name: &str| find(&ents, name).map(|e| e.kind.clone());
+    assert_eq!(kinds("Barack Obama").as_deref(), Some("person"), "{ents:#?}");
+    assert_eq!(kinds("Ministry of Defence").as_deref(), Some("organization"));
+    assert_eq!(kinds("London").as_deref(), Some("location"));
+    assert_eq!(kinds("Reuters").as_deref(), Some("organization"));
+    assert_eq!(find(&ents, "Barack Obama").unwrap().links[ROLE_FIELD], "President");
+}
+
+#[test]
+fn an_ambiguous_city_follows_the_country_of_the_article() {
+    let ents = run("Officials in Texas said Paris and the United States were ready.", "en");
+    let paris = find(&ents, "Paris").expect("Paris");
+    assert_eq!(paris.links[GEO_FIELD]["country"], "US", "{ents:#?}");
+}
+
+#[test]
+fn clitic_chars_skip_conjunctions_but_keep_the_article() {
+    assert_eq!(clitic_chars("وكيربي", "و"), (1, "و".len()));
+    assert_eq!(clitic_chars("والرئيس", "وال"), (1, "و".len()));
+    assert_eq!(clitic_chars("للرئيس", "لل"), (0, 0));
+    assert_eq!(clitic_chars("الرئيس", "ال"), (0, 0));
+}
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_unicode_text_gives_well_formed_mentions(text in "\\PC{0,400}") {
+            for lang in ["ar", "en", "und"] {
+                let ents = run(&text, lang);
+                let n = text.chars().count();
+                for e in &ents {
+                    for m in &e.mentions {
+                        prop_assert!(m.start < m.end && m.end <= n);
+                        prop_assert_eq!(slice(&text, m), m.text.clone());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn mixed_scripts_do_not_panic(words in proptest::collection::vec("(حلب|Aleppo|الرئيس|President|وزارة|[a-zA-Z]{1,8}|[ء-ي]{1,8}|[0-9]{1,4}|[.,،؛!?])", 0..200)) {
+            let text = words.join(" ");
+            let _ = run(&text, "ar");
+            let _ = run(&text, "en");
+        }
+    }
+
+    #[test]
+    fn a_hundred_thousand_token_article_is_handled() {
+        let sentence = "وقال الرئيس بشار الأسد في دمشق إن روسيا والولايات المتحدة تتفاوضان. ";
+        let text = sentence.repeat(100_000 / 12 + 1);
+        let ents = run(&text, "ar");
+        assert!(ents.iter().any(|e| e.name == "دمشق"));
+    }
+}
