@@ -61,7 +61,8 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).ok();
     }
-    std::fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
+    std::fs::write(&args.out, &bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     eprintln!(
         "wrote {} ({} bytes) in {:.1}s",
         args.out.display(),
@@ -128,7 +129,8 @@ pub fn tag_cmd(model: Option<&Path>) -> anyhow::Result<()> {
 /// Tags a labelled CoNLL file and prints precision, recall and F1 per type.
 pub fn eval_cmd(file: &Path, model: Option<&Path>) -> anyhow::Result<()> {
     let tagger = load_tagger(model)?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut score = Score::default();
     for s in conll::parse(&text) {
         score.add(&s.tags, &tagger.tag(&s.tokens));

@@ -49,7 +49,14 @@ pub fn tag_type(tag: &str) -> Option<(char, &str)> {
         "I" | "i" => 'I',
         _ => return None,
     };
-    Some((bio, if ty.eq_ignore_ascii_case("PERS") { "PER" } else { ty }))
+    Some((
+        bio,
+        if ty.eq_ignore_ascii_case("PERS") {
+            "PER"
+        } else {
+            ty
+        },
+    ))
 }
 
 /// Entity spans `(start, end, type)` of a tag sequence (an `I-` after
@@ -146,7 +153,10 @@ impl Score {
 
     /// A plain-text table: one line per type, then the PER/LOC/ORG total.
     pub fn report(&self) -> String {
-        let mut out = format!("{:<8} {:>9} {:>9} {:>9} {:>6} {:>6}\n", "type", "precision", "recall", "f1", "gold", "pred");
+        let mut out = format!(
+            "{:<8} {:>9} {:>9} {:>9} {:>6} {:>6}\n",
+            "type", "precision", "recall", "f1", "gold", "pred"
+        );
         let line = |name: &str, c: &Counts| {
             format!(
                 "{:<8} {:>9.4} {:>9.4} {:>9.4} {:>6} {:>6}\n",

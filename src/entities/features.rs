@@ -126,21 +126,27 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<Vec
         if i < 0 {
             "<s>"
         } else {
-            tokens.get(i as usize).map_or("</s>", |t| t.word.lookup.as_str())
+            tokens
+                .get(i as usize)
+                .map_or("</s>", |t| t.word.lookup.as_str())
         }
     };
     let folded = |i: isize| -> &str {
         if i < 0 {
             "<s>"
         } else {
-            tokens.get(i as usize).map_or("</s>", |t| t.word.folded.as_str())
+            tokens
+                .get(i as usize)
+                .map_or("</s>", |t| t.word.folded.as_str())
         }
     };
     let marks = |i: isize| -> String {
         if i < 0 {
             "<s>".into()
         } else {
-            tokens.get(i as usize).map_or("</s>".into(), |t| marks_code(&t.marks))
+            tokens
+                .get(i as usize)
+                .map_or("</s>".into(), |t| marks_code(&t.marks))
         }
     };
     for (i, t) in tokens.iter().enumerate() {
@@ -175,7 +181,11 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<Vec
         add("l0l1", &format!("{}|{}", w.lookup, lookup(ii + 1)));
         add("l-2l-1", &format!("{}|{}", lookup(ii - 2), lookup(ii - 1)));
         add("l1l2", &format!("{}|{}", lookup(ii + 1), lookup(ii + 2)));
-        let sh_prev = if i == 0 { "<s>" } else { shape(&tokens[i - 1].form) };
+        let sh_prev = if i == 0 {
+            "<s>"
+        } else {
+            shape(&tokens[i - 1].form)
+        };
         let sh_next = tokens.get(i + 1).map_or("</s>", |n| shape(&n.form));
         add("shctx", &format!("{sh_prev}|{sh}|{sh_next}"));
         let m0 = marks(ii);
@@ -186,7 +196,14 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<Vec
         add("m-1m0", &format!("{}|{}", marks(ii - 1), m0));
         add("m0l", &format!("{}|{}", m0, w.lookup));
         add("m-1l0", &format!("{}|{}", marks(ii - 1), w.lookup));
-        add("hasart", if w.prefix.ends_with("ال") || w.prefix.ends_with("لل") { "1" } else { "0" });
+        add(
+            "hasart",
+            if w.prefix.ends_with("ال") || w.prefix.ends_with("لل") {
+                "1"
+            } else {
+                "0"
+            },
+        );
     }
 }
 
@@ -209,7 +226,10 @@ mod tests {
         assert_eq!(hash("w", "x"), hash("w", "x"));
         assert_ne!(hash("w", "x"), hash("f", "x"));
         // FNV-1a of the single separator byte 0x1f.
-        assert_eq!(hash("", ""), (0xcbf2_9ce4_8422_2325_u64 ^ 0x1f).wrapping_mul(0x0100_0000_01b3));
+        assert_eq!(
+            hash("", ""),
+            (0xcbf2_9ce4_8422_2325_u64 ^ 0x1f).wrapping_mul(0x0100_0000_01b3)
+        );
     }
 
     #[test]
@@ -223,11 +243,16 @@ mod tests {
 
     #[test]
     fn every_token_gets_features_within_the_bucket_range() {
-        let toks: Vec<_> = ["قال", "الرئيس", "بشار", "الأسد"].iter().map(|f| view(f)).collect();
+        let toks: Vec<_> = ["قال", "الرئيس", "بشار", "الأسد"]
+            .iter()
+            .map(|f| view(f))
+            .collect();
         let mut out = Vec::new();
         sentence_features(&toks, 1000, &mut out);
         assert_eq!(out.len(), 4);
-        assert!(out.iter().all(|f| f.len() > 20 && f.iter().all(|&x| x < 1000)));
+        assert!(out
+            .iter()
+            .all(|f| f.len() > 20 && f.iter().all(|&x| x < 1000)));
     }
 
     #[test]

@@ -104,7 +104,11 @@ impl Place {
             lon: c[5].parse().ok(),
             name_ar: c[6].to_string(),
             name_en: c[7].to_string(),
-            aliases: c[8].split('|').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+            aliases: c[8]
+                .split('|')
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect(),
         })
     }
 }
@@ -335,7 +339,12 @@ pub fn build(shared: &Path, project_src: &Path) -> Result<Vec<Place>, BuildError
     // Rows with no usable key (a name made only of punctuation) are dropped.
     places.retain(|p| p.names().any(|n| !phrase_key(n).is_empty()));
     places.sort_by(|a, b| {
-        (a.kind, &a.country, a.geonames_id, &a.name_ar).cmp(&(b.kind, &b.country, b.geonames_id, &b.name_ar))
+        (a.kind, &a.country, a.geonames_id, &a.name_ar).cmp(&(
+            b.kind,
+            &b.country,
+            b.geonames_id,
+            &b.name_ar,
+        ))
     });
     Ok(places)
 }
@@ -386,10 +395,15 @@ mod tests {
     #[test]
     fn the_committed_table_has_countries_regions_and_cities() {
         let places = parse_places(PLACES_TSV);
-        let aleppo = places.iter().find(|p| p.name_en == "Aleppo").unwrap();
+        let aleppo = places
+            .iter()
+            .find(|p| p.name_en == "Aleppo" && p.kind == PlaceKind::City)
+            .unwrap();
         assert_eq!(aleppo.country, "SY");
         assert_eq!(aleppo.geonames_id, Some(170063));
-        assert!(places.iter().any(|p| p.kind == PlaceKind::Country && p.country == "US"));
+        assert!(places
+            .iter()
+            .any(|p| p.kind == PlaceKind::Country && p.country == "US"));
         assert!(places.iter().any(|p| p.kind == PlaceKind::Region));
     }
 

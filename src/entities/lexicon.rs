@@ -213,7 +213,11 @@ impl Lexicon {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| LexiconError(e.to_string()))?;
-        let index = keys.iter().enumerate().map(|(i, k)| (k.clone(), i as u32)).collect();
+        let index = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i as u32))
+            .collect();
         Ok(Lexicon {
             places,
             organizations,
@@ -358,7 +362,11 @@ mod tests {
     fn a_multiword_country_name_is_found_with_its_clitics() {
         let lex = lexicon();
         let toks = lookups("قالت وللولايات المتحدة إن");
-        let hit = lex.hits(&toks).into_iter().find(|h| h.end - h.start == 2).unwrap();
+        let hit = lex
+            .hits(&toks)
+            .into_iter()
+            .find(|h| h.end - h.start == 2)
+            .unwrap();
         assert_eq!((hit.start, hit.end), (1, 3));
         let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
         assert_eq!(place.country, "US");
@@ -408,7 +416,10 @@ mod tests {
         let lex = lexicon();
         // `حلبة` (arena) contains `حلب` but is another word.
         let toks = lookups("حلبة");
-        assert!(lex.hits(&toks).iter().all(|h| lex.keys[h.key as usize] != "حلب"));
+        assert!(lex
+            .hits(&toks)
+            .iter()
+            .all(|h| lex.keys[h.key as usize] != "حلب"));
     }
 
     #[test]

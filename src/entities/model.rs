@@ -150,7 +150,11 @@ impl Model {
     pub fn to_bytes(&self) -> Vec<u8> {
         let t = self.tags.len();
         let max = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / f32::from(i16::MAX) } else { 1.0 };
+        let scale = if max > 0.0 {
+            max / f32::from(i16::MAX)
+        } else {
+            1.0
+        };
         let mut out = Vec::with_capacity(32 + self.weights.len() * 2);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(self.buckets as u32).to_le_bytes());
@@ -164,7 +168,9 @@ impl Model {
             out.extend_from_slice(&x.to_le_bytes());
         }
         for w in &self.weights {
-            let q = (w / scale).round().clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16;
+            let q = (w / scale)
+                .round()
+                .clamp(f32::from(i16::MIN), f32::from(i16::MAX)) as i16;
             out.extend_from_slice(&q.to_le_bytes());
         }
         out
@@ -220,8 +226,14 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
-        let end = self.pos.checked_add(n).ok_or(ModelError::Truncated(self.pos))?;
-        let s = self.bytes.get(self.pos..end).ok_or(ModelError::Truncated(self.pos))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(ModelError::Truncated(self.pos))?;
+        let s = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or(ModelError::Truncated(self.pos))?;
         self.pos = end;
         Ok(s)
     }
@@ -282,8 +294,14 @@ mod tests {
 
     #[test]
     fn garbage_is_refused_not_panicked_on() {
-        assert!(matches!(Model::from_bytes(b"nope"), Err(ModelError::Truncated(_))));
-        assert!(matches!(Model::from_bytes(b"XXXXXXXXXXXXXXXXXXXX"), Err(ModelError::BadMagic)));
+        assert!(matches!(
+            Model::from_bytes(b"nope"),
+            Err(ModelError::Truncated(_))
+        ));
+        assert!(matches!(
+            Model::from_bytes(b"XXXXXXXXXXXXXXXXXXXX"),
+            Err(ModelError::BadMagic)
+        ));
         let mut bytes = Model::zeros(8, &TAGS).to_bytes();
         bytes.truncate(bytes.len() - 3);
         assert!(Model::from_bytes(&bytes).is_err());

@@ -155,7 +155,10 @@ impl Averaged {
 pub fn split(sentences: &[Sentence], dev_fraction: f64) -> (Vec<&Sentence>, Vec<&Sentence>) {
     let n_dev = ((sentences.len() as f64) * dev_fraction.clamp(0.0, 0.9)).round() as usize;
     let cut = sentences.len() - n_dev;
-    (sentences[..cut].iter().collect(), sentences[cut..].iter().collect())
+    (
+        sentences[..cut].iter().collect(),
+        sentences[cut..].iter().collect(),
+    )
 }
 
 /// Indices (within a token's feature list, see `features.rs`) of the
@@ -169,7 +172,11 @@ pub fn evaluate(model: &Model, lexicon: &Lexicon, sentences: &[&Sentence]) -> Sc
     for s in sentences {
         let views = Tagger::views(lexicon, &s.tokens);
         sentence_features(&views, model.buckets, &mut feats);
-        let pred: Vec<&str> = model.decode(&feats).into_iter().map(|i| model.tags[i].as_str()).collect();
+        let pred: Vec<&str> = model
+            .decode(&feats)
+            .into_iter()
+            .map(|i| model.tags[i].as_str())
+            .collect();
         score.add(&s.tags, &pred);
     }
     score
@@ -277,10 +284,13 @@ mod tests {
 
     #[test]
     fn the_dev_split_is_the_tail_of_the_file() {
-        let sents = parse(&TOY.repeat(10));
+        let sents = parse(&vec![TOY; 10].join("\n"));
         let (tr, dev) = split(&sents, 0.2);
         assert_eq!(tr.len() + dev.len(), sents.len());
         assert_eq!(dev.len(), 6);
-        assert!(std::ptr::eq(dev[0], &sents[24]), "the dev part is the file's tail");
+        assert!(
+            std::ptr::eq(dev[0], &sents[24]),
+            "the dev part is the file's tail"
+        );
     }
 }

@@ -27,7 +27,7 @@ use crate::entities::tagger::Tagger;
 use crate::text::Token;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -143,7 +143,12 @@ impl Entities {
 
     /// The entities of a text (`english` picks the capitalisation rules
     /// instead of the Arabic tagger).
-    pub fn extract(&self, text: &str, analysis: &crate::text::Analysis, english: bool) -> Vec<Entity> {
+    pub fn extract(
+        &self,
+        text: &str,
+        analysis: &crate::text::Analysis,
+        english: bool,
+    ) -> Vec<Entity> {
         let mut found = Vec::new();
         let mut budget = self.config.max_tokens;
         for si in 0..analysis.sentences.len() {
@@ -164,7 +169,14 @@ impl Entities {
         self.group(found)
     }
 
-    fn sentence(&self, text: &str, toks: &[Token], forms: &[&str], english: bool, found: &mut Vec<Found>) {
+    fn sentence(
+        &self,
+        text: &str,
+        toks: &[Token],
+        forms: &[&str],
+        english: bool,
+        found: &mut Vec<Found>,
+    ) {
         let lex = self.lexicon();
         let views = Tagger::views(lex, forms);
         let lookups: Vec<&str> = views.iter().map(|v| v.word.lookup.as_str()).collect();
@@ -180,7 +192,13 @@ impl Entities {
                 .collect();
             bio_spans(&tags)
                 .into_iter()
-                .filter_map(|(s, e, t)| Some(Span { start: s, end: e, kind: Kind::from_conll(&t)? }))
+                .filter_map(|(s, e, t)| {
+                    Some(Span {
+                        start: s,
+                        end: e,
+                        kind: Kind::from_conll(&t)?,
+                    })
+                })
                 .collect()
         };
         if !english {
@@ -188,7 +206,10 @@ impl Entities {
         }
         // What the tables know and the tagger left out.
         for hit in &hits {
-            let uppercase = forms[hit.start].chars().next().is_some_and(char::is_uppercase);
+            let uppercase = forms[hit.start]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase);
             if english && !uppercase {
                 continue;
             }
@@ -217,7 +238,11 @@ impl Entities {
         }
         spans.sort_by_key(|s| s.start);
         for span in spans {
-            let role = if span.kind == Kind::Person { role_before(lex, &views, text, toks, span.start) } else { None };
+            let role = if span.kind == Kind::Person {
+                role_before(lex, &views, text, toks, span.start)
+            } else {
+                None
+            };
             let first = &toks[span.start];
             let last = &toks[span.end - 1];
             let Some(mention_text) = text.get(first.byte_start..last.byte_end) else {
@@ -231,11 +256,22 @@ impl Entities {
                 text: mention_text.to_string(),
                 cut: clitic_chars(forms[span.start], &v.word.prefix),
                 first_folded: v.word.folded.clone(),
-                stem: v.word.folded.get(v.word.prefix.len()..).unwrap_or("").to_string(),
-                words: views[span.start..span.end].iter().map(|v| v.word.folded.clone()).collect(),
+                stem: v
+                    .word
+                    .folded
+                    .get(v.word.prefix.len()..)
+                    .unwrap_or("")
+                    .to_string(),
+                words: views[span.start..span.end]
+                    .iter()
+                    .map(|v| v.word.folded.clone())
+                    .collect(),
                 keys: views[span.start..span.end]
                     .iter()
-                    .filter(|v| !v.word.lookup.is_empty() && v.word.lookup.chars().any(char::is_alphanumeric))
+                    .filter(|v| {
+                        !v.word.lookup.is_empty()
+                            && v.word.lookup.chars().any(char::is_alphanumeric)
+                    })
                     .map(|v| v.word.lookup.clone())
                     .collect(),
                 role,
@@ -247,7 +283,12 @@ impl Entities {
     /// organisation, or a place that is not a common word (a city only above
     /// the population threshold, and in Arabic only when the text's word has
     /// the article exactly when the place name has: `الرياض`, not `رياض`).
-    fn table_kind(&self, hit: &crate::entities::lexicon::Hit, views: &[TokenView], english: bool) -> Option<Kind> {
+    fn table_kind(
+        &self,
+        hit: &crate::entities::lexicon::Hit,
+        views: &[TokenView],
+        english: bool,
+    ) -> Option<Kind> {
         let lex = self.lexicon();
         let key = &lex.keys[hit.key as usize];
         let single = hit.end - hit.start == 1;
@@ -262,11 +303,14 @@ impl Entities {
                     return None;
                 }
                 let place = lex.resolve_place(hit.key, &HashSet::new())?;
-                if place.kind == PlaceKind::City && place.population < self.config.min_city_population {
+                if place.kind == PlaceKind::City
+                    && place.population < self.config.min_city_population
+                {
                     return None;
                 }
                 if !english && single {
-                    let has_article = v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
+                    let has_article =
+                        v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
                     if has_article != lex.name_has_article(hit.key, place) {
                         return None;
                     }
@@ -317,35 +361,83 @@ impl Entities {
                 _ => None,
             })
         };
+        // Indexes, so that grouping stays linear in the number of mentions
+        // (a huge article has tens of thousands).
         let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut by_name: HashMap<(Kind, String), usize> = HashMap::new();
+        let mut by_place: HashMap<(Option<u32>, PlaceKind, String, String), usize> = HashMap::new();
+        let mut by_org: HashMap<u32, usize> = HashMap::new();
+        // First word of a multi-word name to the groups holding it (persons:
+        // any word; organisations: the first).
+        let mut by_word: HashMap<(Kind, String), Vec<usize>> = HashMap::new();
         for &i in &order {
             let f = &found[i];
             let joined = f.keys.join(" ");
-            let target = groups.iter().position(|g| {
-                g.iter().any(|&j| {
-                    let o = &found[j];
-                    if o.kind != f.kind {
-                        return false;
-                    }
-                    if o.keys.join(" ") == joined {
-                        return true;
-                    }
-                    match f.kind {
-                        Kind::Person => contains_run(&o.keys, &f.keys),
-                        Kind::Location => match (place_of(o), place_of(f)) {
-                            (Some(a), Some(b)) => same_place(a, b),
-                            _ => false,
-                        },
-                        Kind::Organization => {
-                            org_of(o).is_some() && org_of(o) == org_of(f)
-                                || (f.keys.len() >= 2 && o.keys.starts_with(&f.keys))
+            let place = if f.kind == Kind::Location {
+                place_of(f)
+            } else {
+                None
+            };
+            let place_id =
+                place.map(|p| (p.geonames_id, p.kind, p.country.clone(), p.name_ar.clone()));
+            let org = if f.kind == Kind::Organization {
+                org_of(f)
+            } else {
+                None
+            };
+            let mut target = by_name.get(&(f.kind, joined.clone())).copied();
+            if target.is_none() {
+                target = match f.kind {
+                    Kind::Person => by_word.get(&(f.kind, f.keys[0].clone())).and_then(|gs| {
+                        gs.iter().copied().find(|&g| {
+                            groups[g]
+                                .iter()
+                                .any(|&j| contains_run(&found[j].keys, &f.keys))
+                        })
+                    }),
+                    Kind::Location => place_id.as_ref().and_then(|id| by_place.get(id).copied()),
+                    Kind::Organization => org.and_then(|o| by_org.get(&o).copied()).or_else(|| {
+                        if f.keys.len() < 2 {
+                            return None;
                         }
+                        by_word.get(&(f.kind, f.keys[0].clone())).and_then(|gs| {
+                            gs.iter().copied().find(|&g| {
+                                groups[g]
+                                    .iter()
+                                    .any(|&j| found[j].keys.starts_with(&f.keys))
+                            })
+                        })
+                    }),
+                };
+            }
+            let g = match target {
+                Some(g) => {
+                    groups[g].push(i);
+                    g
+                }
+                None => {
+                    groups.push(vec![i]);
+                    groups.len() - 1
+                }
+            };
+            by_name.entry((f.kind, joined)).or_insert(g);
+            if let Some(id) = place_id {
+                by_place.entry(id).or_insert(g);
+            }
+            if let Some(o) = org {
+                by_org.entry(o).or_insert(g);
+            }
+            if f.keys.len() >= 2 {
+                let words: Vec<&String> = match f.kind {
+                    Kind::Person => f.keys.iter().collect(),
+                    _ => f.keys.iter().take(1).collect(),
+                };
+                for w in words {
+                    let list = by_word.entry((f.kind, w.clone())).or_default();
+                    if !list.contains(&g) && list.len() < 64 {
+                        list.push(g);
                     }
-                })
-            });
-            match target {
-                Some(g) => groups[g].push(i),
-                None => groups.push(vec![i]),
+                }
             }
         }
         // Countries the article names, for resolving ambiguous cities.
@@ -403,14 +495,6 @@ impl Entities {
     }
 }
 
-fn same_place(a: &Place, b: &Place) -> bool {
-    match (a.geonames_id, b.geonames_id) {
-        (Some(x), Some(y)) => x == y,
-        (None, None) => a.kind == b.kind && a.country == b.country && a.name_ar == b.name_ar,
-        _ => false,
-    }
-}
-
 fn link_place(p: &Place, links: &mut Map<String, Value>) {
     match p.kind {
         PlaceKind::City => {
@@ -461,7 +545,13 @@ fn clitic_chars(form: &str, prefix: &str) -> (usize, usize) {
 /// The title or role written just before a person's name (`وزير الخارجية
 /// الروسي` before `سيرغي لافروف`), if any: a person-title phrase starting at
 /// most four words before the name, with no punctuation in between.
-fn role_before(lex: &Lexicon, views: &[TokenView], text: &str, toks: &[Token], name_start: usize) -> Option<String> {
+fn role_before(
+    lex: &Lexicon,
+    views: &[TokenView],
+    text: &str,
+    toks: &[Token],
+    name_start: usize,
+) -> Option<String> {
     let from = name_start.saturating_sub(5);
     let mut title_start = None;
     for i in (from..name_start).rev() {
@@ -484,7 +574,11 @@ fn role_before(lex: &Lexicon, views: &[TokenView], text: &str, toks: &[Token], n
     if v.word.prefix.ends_with("لل") {
         // `للرئيس`: the role is `الرئيس`.
         let letters = v.word.prefix.chars().count();
-        let skip = rest.char_indices().filter(|(_, c)| is_arabic_letter(*c)).nth(letters)?.0;
+        let skip = rest
+            .char_indices()
+            .filter(|(_, c)| is_arabic_letter(*c))
+            .nth(letters)?
+            .0;
         return Some(format!("ال{}", rest.get(skip..)?));
     }
     let skip = clitic_chars(rest, &v.word.prefix);
@@ -505,7 +599,9 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         let mut j = i + 1;
         while j < views.len() && j - i <= 4 {
             let p = &views[j].word.prefix;
-            if !(p.ends_with("ال") || p.ends_with("لل")) || lex.name_breakers.contains(&views[j].word.lookup) {
+            if !(p.ends_with("ال") || p.ends_with("لل"))
+                || lex.name_breakers.contains(&views[j].word.lookup)
+            {
                 break;
             }
             j += 1;
@@ -524,7 +620,12 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
 
 /// English: runs of capitalised words, typed by the tables.
 fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
-    let cap = |i: usize| forms[i].chars().next().is_some_and(|c| c.is_uppercase() && !is_arabic_letter(c));
+    let cap = |i: usize| {
+        forms[i]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() && !is_arabic_letter(c))
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < forms.len() {
@@ -533,7 +634,8 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
             continue;
         }
         let mut j = i + 1;
-        while j < forms.len() && (cap(j) || (forms[j] == "of" && j + 1 < forms.len() && cap(j + 1))) {
+        while j < forms.len() && (cap(j) || (forms[j] == "of" && j + 1 < forms.len() && cap(j + 1)))
+        {
             j += 1;
         }
         // Leading titles (`President`, `Mr.`) announce a person.
@@ -546,7 +648,9 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
             let run = &views[s..j];
             let kind = if run.iter().any(|v| v.marks.org_head) {
                 Some(Kind::Organization)
-            } else if run.iter().any(|v| v.marks.place_head) || run.iter().all(|v| v.marks.gaz == b'L') {
+            } else if run.iter().any(|v| v.marks.place_head)
+                || run.iter().all(|v| v.marks.gaz == b'L')
+            {
                 Some(Kind::Location)
             } else if run.iter().all(|v| v.marks.gaz == b'O') {
                 Some(Kind::Organization)
@@ -556,7 +660,11 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
                 None
             };
             if let Some(kind) = kind {
-                out.push(Span { start: s, end: j, kind });
+                out.push(Span {
+                    start: s,
+                    end: j,
+                    kind,
+                });
             }
         }
         i = j;

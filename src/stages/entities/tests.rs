@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::document::{Language, RawArticle};
+use serde::Deserialize;
 use std::sync::OnceLock;
 
 fn stage() -> &'static Entities {
@@ -52,7 +53,9 @@ fn a_surname_alone_joins_the_full_name() {
 fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
     let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس وموسكو.";
     let ents = run(text, "ar");
-    let moscow = ents.iter().find(|e| e.mentions.iter().any(|m| m.text == "موسكو"));
+    let moscow = ents
+        .iter()
+        .find(|e| e.mentions.iter().any(|m| m.text == "موسكو"));
     assert!(moscow.is_some(), "{ents:#?}");
 }
 
@@ -60,7 +63,10 @@ fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
 fn america_and_the_united_states_are_one_entity_with_an_iso_code() {
     let text = "قالت روسيا إن الولايات المتحدة لم ترد. وقال لافروف إن أميركا تماطل.";
     let ents = run(text, "ar");
-    let us: Vec<_> = ents.iter().filter(|e| e.links.get(COUNTRY_FIELD) == Some(&json!("US"))).collect();
+    let us: Vec<_> = ents
+        .iter()
+        .filter(|e| e.links.get(COUNTRY_FIELD) == Some(&json!("US")))
+        .collect();
     assert_eq!(us.len(), 1, "{ents:#?}");
     assert_eq!(us[0].name, "الولايات المتحدة");
     assert_eq!(us[0].mentions.len(), 2);
@@ -80,7 +86,12 @@ fn aleppo_is_linked_to_its_geonames_entry() {
 #[test]
 fn agencies_of_the_tables_are_organisations() {
     let ents = run("وأفادت وكالة رويترز بأن المحادثات توقفت.", "ar");
-    assert!(ents.iter().any(|e| e.kind == "organization" && e.mentions.iter().any(|m| m.text.contains("رويترز"))), "{ents:#?}");
+    assert!(
+        ents.iter()
+            .any(|e| e.kind == "organization"
+                && e.mentions.iter().any(|m| m.text.contains("رويترز"))),
+        "{ents:#?}"
+    );
 }
 
 #[test]
@@ -88,7 +99,10 @@ fn a_title_before_a_person_becomes_the_role() {
     let text = "قال وزير الخارجية الروسي سيرغي لافروف إن المحادثات وصلت إلى طريق مسدود.";
     let ents = run(text, "ar");
     let lavrov = ents.iter().find(|e| e.kind == "person").expect("a person");
-    assert_eq!(lavrov.links[ROLE_FIELD], "وزير الخارجية الروسي", "{ents:#?}");
+    assert_eq!(
+        lavrov.links[ROLE_FIELD], "وزير الخارجية الروسي",
+        "{ents:#?}"
+    );
 }
 
 #[test]
@@ -103,18 +117,31 @@ fn english_names_are_found_by_titles_heads_and_gazetteer() {
     let text = "President Barack Obama met officials of the Ministry of Defence in London on Monday, Reuters reported. Obama said little.";
     let ents = run(text, "en");
     let kinds = |name: &str| find(&ents, name).map(|e| e.kind.clone());
-    assert_eq!(kinds("Barack Obama").as_deref(), Some("person"), "{ents:#?}");
-    assert_eq!(kinds("Ministry of Defence").as_deref(), Some("organization"));
+    assert_eq!(
+        kinds("Barack Obama").as_deref(),
+        Some("person"),
+        "{ents:#?}"
+    );
+    assert_eq!(
+        kinds("Ministry of Defence").as_deref(),
+        Some("organization")
+    );
     assert_eq!(kinds("London").as_deref(), Some("location"));
     assert_eq!(kinds("Reuters").as_deref(), Some("organization"));
-    assert_eq!(find(&ents, "Barack Obama").unwrap().links[ROLE_FIELD], "President");
+    assert_eq!(
+        find(&ents, "Barack Obama").unwrap().links[ROLE_FIELD],
+        "President"
+    );
 }
 
 #[test]
 fn an_ambiguous_city_follows_the_country_of_the_article() {
-    let ents = run("Officials in Texas said Paris and the United States were ready.", "en");
-    let paris = find(&ents, "Paris").expect("Paris");
-    assert_eq!(paris.links[GEO_FIELD]["country"], "US", "{ents:#?}");
+    let alone = run("وصل الوفد إلى طرابلس أمس.", "ar");
+    let tripoli = find(&alone, "طرابلس").expect("طرابلس");
+    assert_eq!(tripoli.links[GEO_FIELD]["country"], "LY", "{alone:#?}");
+    let ents = run("وصل الوفد إلى طرابلس قادما من بيروت في لبنان.", "ar");
+    let tripoli = find(&ents, "طرابلس").expect("طرابلس");
+    assert_eq!(tripoli.links[GEO_FIELD]["country"], "LB", "{ents:#?}");
 }
 
 #[test]
@@ -159,5 +186,132 @@ mod robustness {
         let text = sentence.repeat(100_000 / 12 + 1);
         let ents = run(&text, "ar");
         assert!(ents.iter().any(|e| e.name == "دمشق"));
+    }
+}
+
+/// Hand-annotated SaudiNewsNet articles (`data/entities/regression/`): keyed
+/// by URL, with offsets, types and a hash of the cleaned text, never the
+/// text itself (the corpus is research-only); the articles are read from the
+/// shared data at run time.
+mod saudinewsnet {
+    use super::*;
+    use crate::stages::{Chain, StageKind, StagesConfig};
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+
+    const GOLD: &str = include_str!("../../../data/entities/regression/saudinewsnet.jsonl");
+
+    #[derive(Deserialize)]
+    struct Case {
+        url: String,
+        text_sha256: String,
+        entities: Vec<GoldEntity>,
+    }
+
+    #[derive(Deserialize)]
+    struct GoldEntity {
+        #[serde(rename = "type")]
+        kind: String,
+        mentions: Vec<(usize, usize)>,
+    }
+
+    #[test]
+    fn hand_annotated_articles_keep_their_entity_f1() {
+        let Some(shared) = crate::entities::shared_dir() else {
+            eprintln!("skipping: shared data not found (set AKHBAR_SHARED_DIR)");
+            return;
+        };
+        let path = shared.join("data/news_ar/saudinewsnet/sample_1000.jsonl");
+        let Ok(corpus) = std::fs::read_to_string(&path) else {
+            eprintln!("skipping: {} not found", path.display());
+            return;
+        };
+        let articles: HashMap<String, String> = corpus
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter_map(|v| {
+                Some((
+                    v["url"].as_str()?.to_string(),
+                    v["content"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        let chain = Chain::build(
+            &[StageKind::Clean, StageKind::Structure, StageKind::Entities],
+            &StagesConfig::default(),
+        )
+        .unwrap();
+        let (mut tp, mut gold_n, mut pred_n) = (0, 0, 0);
+        for case in GOLD
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Case>(l).ok())
+        {
+            let content = articles
+                .get(&case.url)
+                .unwrap_or_else(|| panic!("article {} not in the sample", case.url));
+            let mut doc = Document::new(
+                RawArticle {
+                    body: Some(content.clone()),
+                    ..RawArticle::default()
+                },
+                None,
+            );
+            doc.language = Some(Language {
+                code: "ar".into(),
+                confidence: 1.0,
+            });
+            chain.run(&mut doc, |_| {}).unwrap();
+            let hash = hex::encode(Sha256::digest(doc.text.as_bytes()));
+            assert_eq!(
+                &hash[..16],
+                case.text_sha256,
+                "text of {} drifted: offsets need re-checking",
+                case.url
+            );
+            // A gold entity is found when a predicted entity of its type has
+            // a mention ending where one of its mentions ends and overlapping
+            // it (a conjunction kept on or cut off the first word is not a miss).
+            let pred: Vec<(&str, Vec<(usize, usize)>)> = doc
+                .entities
+                .iter()
+                .map(|e| {
+                    (
+                        e.kind.as_str(),
+                        e.mentions.iter().map(|m| (m.start, m.end)).collect(),
+                    )
+                })
+                .collect();
+            let mut used = vec![false; pred.len()];
+            for g in &case.entities {
+                gold_n += 1;
+                let hit = pred.iter().enumerate().position(|(i, (kind, ms))| {
+                    !used[i]
+                        && *kind == g.kind
+                        && ms.iter().any(|&(s, e)| {
+                            g.mentions
+                                .iter()
+                                .any(|&(gs, ge)| e == ge && s < ge && gs < e)
+                        })
+                });
+                if let Some(i) = hit {
+                    used[i] = true;
+                    tp += 1;
+                }
+            }
+            pred_n += pred.len();
+        }
+        let p = tp as f64 / pred_n.max(1) as f64;
+        let r = tp as f64 / gold_n.max(1) as f64;
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        eprintln!("saudinewsnet regression: {gold_n} gold entities, {pred_n} predicted, {tp} found: P {p:.3} R {r:.3} F1 {f1:.3}");
+        assert!(gold_n >= 90, "the annotation file lost cases");
+        assert!(
+            f1 >= 0.55,
+            "entity F1 on the hand-annotated articles fell to {f1:.3}"
+        );
     }
 }
