@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn the_dev_split_is_the_tail_of_the_file() {
-        let sents = parse(&vec![TOY; 10].join("\n"));
+        let sents = parse(&[TOY; 10].join("\n"));
         let (tr, dev) = split(&sents, 0.2);
         assert_eq!(tr.len() + dev.len(), sents.len());
         assert_eq!(dev.len(), 6);

@@ -14,6 +14,7 @@
 //! 4. Places are linked: countries get their ISO code, cities `geo`
 //!    (GeoNames id, coordinates, country); ambiguous names prefer a country
 //!    the article names, then the most populous place.
+//!
 //! Caption and heading paragraphs are processed too: their mentions are real.
 
 use super::{BuildError, Stage, StageError};
