@@ -10,14 +10,14 @@
 
 mod clean;
 mod dates;
+pub mod dedup;
 mod entities;
 mod html;
-pub mod dedup;
 mod id;
 mod keywords;
 mod language;
-mod quotes;
 mod lexicon;
+mod quotes;
 mod structure;
 mod summary;
 mod themes;
@@ -26,14 +26,14 @@ mod word_count;
 
 pub use clean::{Clean, CleanConfig};
 pub use dates::{Dates, DatesConfig};
+pub use dedup::{Dedup, DedupConfig};
 pub use entities::{Entities, EntitiesConfig};
 pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
-pub use dedup::{Dedup, DedupConfig};
 pub use id::{Id, IdConfig};
 pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, KEYWORDS_FIELD};
 pub use language::{LanguageConfig, LanguageStage};
-pub use quotes::{Quotes, QuotesConfig};
 pub use lexicon::{PhraseLexicon, WordSet};
+pub use quotes::{Quotes, QuotesConfig};
 pub use structure::{Structure, StructureConfig};
 pub use summary::{Summary, SummaryConfig};
 pub use themes::{Themes, ThemesConfig};
