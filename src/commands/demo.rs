@@ -134,6 +134,25 @@ fn print_summary(records: &[ReadRecord], output_topic: &str) {
                 len(&v["dates"]),
                 len(&v["errors"]),
             );
+            let keywords: Vec<&str> = v["keywords"]
+                .as_array()
+                .map(|k| k.iter().take(4).filter_map(|k| k["text"].as_str()).collect())
+                .unwrap_or_default();
+            let themes: Vec<&str> = v["themes"]
+                .as_array()
+                .map(|t| t.iter().filter_map(|t| t.as_str()).collect())
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  keywords {}  themes {}  tone {}{}",
+                keywords.join(" · "),
+                themes.join(","),
+                v["tone"]["score"],
+                v["duplicate_of"]
+                    .as_str()
+                    .map(|d| format!("  duplicate of {d}"))
+                    .unwrap_or_default(),
+            );
             if let Some(errors) = v["errors"].as_array() {
                 for e in errors {
                     let _ = writeln!(

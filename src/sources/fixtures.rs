@@ -1,8 +1,8 @@
 //! The sample articles bundled into the binary for `akhbar demo`.
 //!
-//! The Arabic seed article (plain and as an HTML page), short English, Arabic
-//! and French articles, and a few messages that must be dead-lettered, so the
-//! demo shows both outcomes.
+//! The Arabic seed article (plain, as an HTML page, and re-edited as another
+//! outlet would), short English, Arabic and French articles, and a few
+//! messages that must be dead-lettered, so the demo shows every outcome.
 
 /// One bundled message: a name for the summary and its bytes.
 pub struct Fixture {
@@ -15,10 +15,12 @@ pub struct Fixture {
 const SEED: &str = include_str!("../../fixtures/seed_article.jsonl");
 const SEED_HTML: &str = include_str!("../../fixtures/seed_article_html.jsonl");
 const SAMPLES: &str = include_str!("../../fixtures/samples.jsonl");
+const SEED_REEDITED: &str = include_str!("../../fixtures/seed_article_reedited.jsonl");
 
 /// Every good sample article, one JSON object each.
 pub fn articles() -> Vec<Fixture> {
-    [SEED, SEED_HTML, SAMPLES]
+    // The re-edited seed comes last: `dedup` marks it a near-duplicate.
+    [SEED, SEED_HTML, SAMPLES, SEED_REEDITED]
         .iter()
         .flat_map(|file| file.lines())
         .filter(|line| !line.trim().is_empty())
