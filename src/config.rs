@@ -38,6 +38,27 @@ pub struct Config {
     pub shutdown: ShutdownConfig,
     pub log: LogConfig,
     pub http: HttpConfig,
+    pub otel: OtelConfig,
+}
+
+/// Optional OpenTelemetry export of spans (off by default).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OtelConfig {
+    /// OTLP/HTTP traces endpoint, e.g. `http://otel-collector:4318/v1/traces`;
+    /// empty disables the export.
+    pub endpoint: String,
+    /// `service.name` of the exported spans.
+    pub service_name: String,
+}
+
+impl Default for OtelConfig {
+    fn default() -> Self {
+        OtelConfig {
+            endpoint: String::new(),
+            service_name: "akhbar".into(),
+        }
+    }
 }
 
 /// The health and metrics endpoint of `akhbar run`.
@@ -392,6 +413,14 @@ impl Config {
                     "`{}` is not ip:port (empty disables the endpoint)",
                     self.http.listen
                 ),
+            ));
+        }
+        let endpoint = &self.otel.endpoint;
+        let is_url = endpoint.starts_with("http://") || endpoint.starts_with("https://");
+        if !endpoint.is_empty() && !is_url {
+            return Err(invalid(
+                "otel.endpoint",
+                "must be an http:// or https:// URL (or empty)",
             ));
         }
         if self.http.liveness_stall_secs == 0 {

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Command::Run => LogTarget::Stdout,
         _ => LogTarget::Stderr,
     };
-    telemetry::init(&config.log, target);
+    let _telemetry = telemetry::init(&config.log, target, &config.otel);
     let result = match cli.command {
         Command::Run => commands::run::cmd(config),
         Command::Enrich { input, output } => commands::enrich::cmd(config, input, output),

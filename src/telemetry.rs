@@ -6,7 +6,7 @@
 //! Elasticsearch queries need no nesting. The events themselves are in
 //! `events/`.
 
-use crate::config::{LogConfig, LogFormat};
+use crate::config::{LogConfig, LogFormat, OtelConfig};
 use std::fmt;
 use std::io::IsTerminal;
 use tracing::field::{Field, Visit};
@@ -29,8 +29,14 @@ pub enum LogTarget {
 }
 
 /// Installs the global subscriber. `RUST_LOG` or `AKHBAR_LOG`, when set,
-/// replace `log.level`.
-pub fn init(config: &LogConfig, target: LogTarget) {
+/// replace `log.level`. With `otel.endpoint` set, spans (one per article,
+/// with its id and source offset) are also exported over OTLP/HTTP; keep the
+/// returned guard alive, its drop flushes them.
+pub fn init(config: &LogConfig, target: LogTarget, otel: &OtelConfig) -> TelemetryGuard {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+
     let filter = std::env::var("AKHBAR_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok()
@@ -47,27 +53,90 @@ pub fn init(config: &LogConfig, target: LogTarget) {
         LogFormat::Text => false,
         LogFormat::Auto => !terminal,
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    let result = match (json, target) {
-        (true, LogTarget::Stdout) => builder
+    type Boxed = Box<dyn Layer<tracing_subscriber::Registry> + Send + Sync>;
+    let fmt: Boxed = match (json, target) {
+        (true, LogTarget::Stdout) => tracing_subscriber::fmt::layer()
             .event_format(JsonLines)
             .with_writer(std::io::stdout)
-            .try_init(),
-        (true, LogTarget::Stderr) => builder
+            .boxed(),
+        (true, LogTarget::Stderr) => tracing_subscriber::fmt::layer()
             .event_format(JsonLines)
             .with_writer(std::io::stderr)
-            .try_init(),
-        (false, LogTarget::Stdout) => builder
+            .boxed(),
+        (false, LogTarget::Stdout) => tracing_subscriber::fmt::layer()
             .with_ansi(terminal)
             .with_writer(std::io::stdout)
-            .try_init(),
-        (false, LogTarget::Stderr) => builder
+            .boxed(),
+        (false, LogTarget::Stderr) => tracing_subscriber::fmt::layer()
             .with_ansi(terminal)
             .with_writer(std::io::stderr)
-            .try_init(),
+            .boxed(),
     };
+    let (otel_layer, provider) = match otel_provider(otel) {
+        Ok(Some(provider)) => {
+            use opentelemetry::trace::TracerProvider as _;
+            EXPORTING.store(true, std::sync::atomic::Ordering::Relaxed);
+            let tracer = provider.tracer("akhbar");
+            let layer: Boxed = tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_filter(tracing_subscriber::filter::filter_fn(|m| m.is_span()))
+                .boxed();
+            (Some(layer), Some(provider))
+        }
+        Ok(None) => (None, None),
+        Err(e) => {
+            eprintln!("akhbar: OpenTelemetry export disabled: {e}");
+            (None, None)
+        }
+    };
+    let mut layers = vec![fmt.with_filter(filter).boxed()];
+    layers.extend(otel_layer);
     // A subscriber already installed (tests) is fine.
-    let _ = result;
+    let _ = tracing_subscriber::registry().with(layers).try_init();
+    TelemetryGuard { provider }
+}
+
+static EXPORTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether spans are exported (`otel.endpoint` is set and the exporter started).
+pub fn exporting() -> bool {
+    EXPORTING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Flushes exported spans when dropped.
+pub struct TelemetryGuard {
+    provider: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take() {
+            let _ = provider.shutdown();
+        }
+    }
+}
+
+fn otel_provider(
+    otel: &OtelConfig,
+) -> Result<Option<opentelemetry_sdk::trace::SdkTracerProvider>, String> {
+    use opentelemetry_otlp::WithExportConfig;
+    if otel.endpoint.is_empty() {
+        return Ok(None);
+    }
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_endpoint(&otel.endpoint)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let resource = opentelemetry_sdk::Resource::builder()
+        .with_service_name(otel.service_name.clone())
+        .build();
+    Ok(Some(
+        opentelemetry_sdk::trace::SdkTracerProvider::builder()
+            .with_batch_exporter(exporter)
+            .with_resource(resource)
+            .build(),
+    ))
 }
 
 /// A subscriber writing JSON lines to `writer`, for tests of log output.
@@ -136,5 +205,73 @@ impl Visit for JsonVisitor<'_> {
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
         self.0.insert(field.name().into(), value.to_string().into());
+    }
+}
+
+/// A W3C `traceparent` header (`00-<trace id>-<span id>-<flags>`) as a
+/// remote parent context; `None` when malformed.
+pub fn parse_traceparent(value: &str) -> Option<opentelemetry::Context> {
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+    };
+    let mut parts = value.trim().split('-');
+    let (version, trace, span, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if version.len() != 2 || trace.len() != 32 || span.len() != 16 || flags.len() != 2 {
+        return None;
+    }
+    let context = SpanContext::new(
+        TraceId::from_hex(trace).ok()?,
+        SpanId::from_hex(span).ok()?,
+        TraceFlags::new(u8::from_str_radix(flags, 16).ok()?),
+        true,
+        TraceState::default(),
+    );
+    context
+        .is_valid()
+        .then(|| opentelemetry::Context::new().with_remote_span_context(context))
+}
+
+/// The `traceparent` header value of `span`, when it is exported.
+pub fn traceparent(span: &tracing::Span) -> Option<String> {
+    use opentelemetry::trace::TraceContextExt;
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = span.context();
+    let span_ref = context.span();
+    let sc = span_ref.span_context();
+    sc.is_valid().then(|| {
+        format!(
+            "00-{}-{}-{:02x}",
+            sc.trace_id(),
+            sc.span_id(),
+            sc.trace_flags().to_u8()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_w3c_traceparent_parses_into_a_remote_parent() {
+        use opentelemetry::trace::TraceContextExt;
+        let cx =
+            parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
+        assert_eq!(
+            cx.span().span_context().trace_id().to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+    }
+
+    #[test]
+    fn malformed_traceparents_are_ignored() {
+        for bad in [
+            "",
+            "00-xyz-abc-01",
+            "00-00000000000000000000000000000000-0000000000000000-01",
+        ] {
+            assert!(parse_traceparent(bad).is_none(), "{bad}");
+        }
     }
 }

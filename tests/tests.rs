@@ -19,6 +19,7 @@ mod faults;
 mod http;
 mod insight;
 mod kafka;
+mod otel;
 mod speech;
 #[cfg(feature = "tansu-tests")]
 mod tansu;

@@ -136,7 +136,12 @@ fn print_summary(records: &[ReadRecord], output_topic: &str) {
             );
             let keywords: Vec<&str> = v["keywords"]
                 .as_array()
-                .map(|k| k.iter().take(4).filter_map(|k| k["text"].as_str()).collect())
+                .map(|k| {
+                    k.iter()
+                        .take(4)
+                        .filter_map(|k| k["text"].as_str())
+                        .collect()
+                })
                 .unwrap_or_default();
             let themes: Vec<&str> = v["themes"]
                 .as_array()

@@ -45,6 +45,8 @@ pub struct Envelope {
 pub struct Outcome {
     pub envelope: Envelope,
     pub processed: Processed,
+    /// The article's span: its context goes out as the `traceparent` header.
+    pub span: tracing::Span,
 }
 
 /// Told when the broker acknowledged a message's output or dead-letter

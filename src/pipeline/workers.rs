@@ -41,10 +41,15 @@ pub fn spawn(
             );
             tokio::spawn(async move {
                 while let Ok(envelope) = input.recv_async().await {
-                    let processed = run_one(&settings, &chain, &envelope).await;
+                    let span = article_span(&envelope);
+                    let processed = run_one(&settings, &chain, &envelope, &span).await;
+                    if let Processed::Enriched { id, .. } = &processed {
+                        span.record("article.id", id.as_str());
+                    }
                     let outcome = Outcome {
                         envelope,
                         processed,
+                        span,
                     };
                     if output.send_async(outcome).await.is_err() {
                         break;
@@ -55,7 +60,36 @@ pub fn spawn(
         .collect()
 }
 
-async fn run_one(settings: &WorkerSettings, chain: &Arc<Chain>, envelope: &Envelope) -> Processed {
+/// The span of one article (exported when `otel.endpoint` is set): a child
+/// of the input's W3C `traceparent` header when it has one.
+fn article_span(envelope: &Envelope) -> tracing::Span {
+    let span = tracing::info_span!(
+        "akhbar.article",
+        article.id = tracing::field::Empty,
+        messaging.source = %envelope.ticket.tp.topic,
+        messaging.partition = envelope.ticket.tp.partition,
+        messaging.offset = envelope.ticket.offset,
+    );
+    let parent = envelope
+        .headers
+        .iter()
+        .find(|(k, _)| k == "traceparent")
+        .and_then(|(_, v)| v.as_deref())
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(crate::telemetry::parse_traceparent);
+    if let Some(parent) = parent {
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
+        let _ = span.set_parent(parent);
+    }
+    span
+}
+
+async fn run_one(
+    settings: &WorkerSettings,
+    chain: &Arc<Chain>,
+    envelope: &Envelope,
+    span: &tracing::Span,
+) -> Processed {
     let current = Arc::new(AtomicUsize::new(usize::MAX));
     let job = {
         let (chain, current) = (chain.clone(), current.clone());
@@ -67,7 +101,9 @@ async fn run_one(settings: &WorkerSettings, chain: &Arc<Chain>, envelope: &Envel
             partition: envelope.ticket.tp.partition,
             offset: envelope.ticket.offset,
         };
+        let span = span.clone();
         tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
             let names = chain.names();
             let mut clock: Option<(usize, Instant)> = None;
             let mut lap = |next: Option<usize>| {

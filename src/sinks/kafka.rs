@@ -110,6 +110,7 @@ impl KafkaSink {
         let Outcome {
             envelope,
             processed,
+            span,
         } = outcome;
         shared.producer_queue.store(
             i64::from(self.producer.in_flight_count()),
@@ -117,7 +118,10 @@ impl KafkaSink {
         );
         let refusal = match processed {
             Processed::Enriched { id, payload } => {
-                let headers = output_headers(&envelope);
+                let mut headers = output_headers(&envelope);
+                if let Some(tp) = crate::telemetry::traceparent(&span) {
+                    headers = header(headers, TRACEPARENT, &tp);
+                }
                 match self
                     .send(
                         &self.output,
@@ -282,6 +286,9 @@ fn is_permanent(error: &KafkaError) -> bool {
     )
 }
 
+/// The W3C trace context header.
+const TRACEPARENT: &str = "traceparent";
+
 fn header(headers: OwnedHeaders, key: &str, value: &str) -> OwnedHeaders {
     headers.insert(Header {
         key,
@@ -294,7 +301,10 @@ fn origin_headers(envelope: &Envelope) -> OwnedHeaders {
     let mut headers = OwnedHeaders::new();
     // The input's own headers (trace context, producer metadata) go along.
     for (key, value) in &envelope.headers {
-        if !key.starts_with("akhbar.") {
+        // Our own headers are rewritten; a traceparent is replaced by the
+        // article span's when tracing is exported.
+        let replaced = key == TRACEPARENT && crate::telemetry::exporting();
+        if !key.starts_with("akhbar.") && !replaced {
             headers = headers.insert(Header {
                 key,
                 value: value.as_deref(),
