@@ -1,12 +1,17 @@
 //! The integration test binary: one module per area.
 //!
-//! - `enrich`: the `akhbar enrich` command on JSON Lines.
-//! - `insight`: keywords, themes, tone, summary, near-duplicates on the
-//!   seed, its re-edit, bad input and 800 real articles.
 //! - `cli`: config errors, `--help`, `akhbar config`.
-//! - `speech`: bad input for the quotes and dates stages (proptest).
+//! - `enrich`: the `akhbar enrich` command on JSON Lines.
 //! - `kafka`: the pipeline over the real Kafka protocol on the in-process
 //!   mock cluster (N in / N out, dead letters, restart, rebalance, SIGTERM).
+//! - `faults`: broker down, injected errors, refusing topics, poison input,
+//!   slow stages; each prints a REPORT line (lost, duplicated).
+//! - `http`: `/healthz`, `/readyz`, `/metrics` of `akhbar run`.
+//! - `otel`: span export over OTLP/HTTP and trace propagation.
+//! - `deploy`: Dockerfile, compose and Kubernetes files validated offline.
+//! - `insight`: keywords, themes, tone, summary, near-duplicates on the
+//!   seed, its re-edit, bad input and 800 real articles.
+//! - `speech`: bad input for the quotes and dates stages (proptest).
 //! - `tansu`: end to end against a real broker process (feature
 //!   `tansu-tests`; `.ci/run` starts the broker).
 
