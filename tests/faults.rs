@@ -318,3 +318,46 @@ async fn a_slow_stage_with_a_large_backlog_keeps_memory_bounded_and_stays_in_the
     // (which the mock cluster itself holds in this process).
     assert!(growth_mb < 150, "resident memory grew {growth_mb} MB");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_with_sigkill_mid_stream_and_restarted_loses_nothing() {
+    let c = cluster(2);
+    let brokers = c.bootstrap_servers().to_string();
+    produce(&brokers, INPUT, articles("k", 0..3000))
+        .await
+        .unwrap();
+    let spawn = || {
+        crate::support::akhbar()
+            .arg("run")
+            .env("AKHBAR_KAFKA__BROKERS", &brokers)
+            .env("AKHBAR_KAFKA__GROUP_ID", "g-kill")
+            .env("AKHBAR_KAFKA__OPTIONS__SESSION_TIMEOUT_MS", "6000")
+            .env("AKHBAR_HTTP__LISTEN", "")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = spawn();
+    let b = brokers.clone();
+    tokio::task::spawn_blocking(move || {
+        akhbar::harness::read_topics(&b, &[(OUTPUT, 2)], Duration::from_secs(60), |r| {
+            r.len() >= 100
+        })
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    first.kill().unwrap(); // SIGKILL: no drain, no commit
+    first.wait().unwrap();
+    let mut second = spawn();
+    let v = verify_async(&brokers, 2, ids("k", 0..3000), 0).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    report(
+        "replica killed with SIGKILL mid-stream, restarted (mock cluster)",
+        3000,
+        "SIGKILL",
+        &v,
+    );
+    assert!(v.lost.is_empty(), "lost {}", v.lost.len());
+}
