@@ -3,6 +3,13 @@
 use super::{RateLimit, LOG_INTERVAL};
 use tracing::{error, warn};
 
+static STAGE_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Stage failures recorded since start (the stats line's `stage_errors`).
+pub fn stage_errors_total() -> u64 {
+    STAGE_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A stage failed on one article; the record carries an `errors` entry.
 pub struct StageFailed<'a> {
     pub stage: &'a str,
@@ -13,6 +20,7 @@ pub struct StageFailed<'a> {
 impl StageFailed<'_> {
     pub fn emit(self) {
         static LIMIT: RateLimit = RateLimit::new(LOG_INTERVAL);
+        STAGE_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         metrics::counter!("akhbar_stage_errors_total", "stage" => self.stage.to_string())
             .increment(1);
         if let Some(suppressed) = LIMIT.check() {

@@ -61,15 +61,8 @@ pub struct Stats {
     pub consumed: AtomicU64,
     pub published: AtomicU64,
     pub dead_lettered: AtomicU64,
-    pub stage_errors: AtomicU64,
     /// Consumer lag summed over assigned partitions; -1 when unknown.
     pub lag: AtomicI64,
-}
-
-impl Stats {
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
 }
 
 /// The first fatal error stops the pipeline; later ones are dropped.

@@ -392,7 +392,7 @@ impl KafkaSource {
             consumed: s.consumed.load(Ordering::Relaxed),
             published: s.published.load(Ordering::Relaxed),
             dead_lettered: s.dead_lettered.load(Ordering::Relaxed),
-            stage_errors: s.stage_errors.load(Ordering::Relaxed),
+            stage_errors: crate::events::stage_errors_total(),
             in_flight,
             lag: (lag >= 0).then_some(lag),
             articles_per_sec: ((finished - last.1) as f64 / elapsed * 10.0).round() / 10.0,
@@ -443,14 +443,6 @@ impl KafkaSource {
         if let Ok(assignment) = self.consumer.assignment() {
             let _ = self.consumer.pause(&assignment);
         }
-    }
-
-    /// Whether this member currently owns partitions.
-    pub fn is_assigned(&self) -> bool {
-        self.consumer
-            .assignment()
-            .map(|a| a.count() > 0)
-            .unwrap_or(false)
     }
 
     /// Leaves the group and closes the consumer. Blocks until done; the
