@@ -55,13 +55,61 @@ pub const INPUT: &str = "news.raw";
 pub const OUTPUT: &str = "news.enriched";
 pub const DEAD: &str = "news.dead-letter";
 
-/// A mock cluster with the three topics created.
-pub fn cluster(partitions: i32) -> EmbeddedCluster {
+/// Longest any broker test may run. A test past it is a hang: the watchdog
+/// ends the whole test binary with a message naming the test, so the suite
+/// fails at once instead of running into CI's time limit.
+pub const TEST_LIMIT: Duration = Duration::from_secs(300);
+
+/// Ends the test process if it is not dropped within its limit.
+pub struct Watchdog {
+    _disarm: std::sync::mpsc::Sender<()>,
+}
+
+impl Watchdog {
+    pub fn arm(limit: Duration) -> Watchdog {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("an unnamed test")
+            .to_string();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+                eprintln!(
+                    "WATCHDOG: {test} still running after {limit:?}; it hangs. \
+                     Ending the test binary so that the suite fails now."
+                );
+                std::process::exit(124);
+            }
+        });
+        Watchdog { _disarm: tx }
+    }
+}
+
+/// A mock cluster with the three topics created, and the test's watchdog.
+pub struct TestCluster {
+    cluster: EmbeddedCluster,
+    _watchdog: Watchdog,
+}
+
+impl std::ops::Deref for TestCluster {
+    type Target = EmbeddedCluster;
+    fn deref(&self) -> &EmbeddedCluster {
+        &self.cluster
+    }
+}
+
+/// A mock cluster with the three topics created. The test it serves must
+/// end within [`TEST_LIMIT`].
+pub fn cluster(partitions: i32) -> TestCluster {
+    let watchdog = Watchdog::arm(TEST_LIMIT);
     let c = EmbeddedCluster::start(1).expect("mock cluster");
     c.create_topic(INPUT, partitions).unwrap();
     c.create_topic(OUTPUT, partitions).unwrap();
     c.create_topic(DEAD, 1).unwrap();
-    c
+    TestCluster {
+        cluster: c,
+        _watchdog: watchdog,
+    }
 }
 
 /// A config for tests against `brokers`.
@@ -236,6 +284,63 @@ pub fn start(
         .await
     });
     (tx, task)
+}
+
+/// A pipeline member whose state the test can watch.
+pub struct Member {
+    pub stop: oneshot::Sender<()>,
+    pub task: tokio::task::JoinHandle<Result<RunSummary, pipeline::PipelineError>>,
+    pub shared: Arc<pipeline::Shared>,
+}
+
+impl Member {
+    pub fn start(config: akhbar::config::Config, chain: Arc<Chain>) -> Member {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
+        let (stop, rx) = oneshot::channel::<()>();
+        let shared = pipeline::new_shared(&config);
+        let task = {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                pipeline::run_with(
+                    &config,
+                    chain,
+                    async {
+                        let _ = rx.await;
+                    },
+                    shared,
+                )
+                .await
+            })
+        };
+        Member { stop, task, shared }
+    }
+
+    /// The partitions this member holds now.
+    pub fn assigned(&self) -> usize {
+        self.shared.tracker().assigned().len()
+    }
+
+    /// Stops the member and returns its summary.
+    pub async fn finish(self) -> RunSummary {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap()
+    }
+}
+
+/// Waits until `condition` holds, checking every 100 ms; false if it did not
+/// within `limit`.
+pub async fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    condition()
 }
 
 /// Committed offsets of `group` on the input topic, per partition.

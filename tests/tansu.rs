@@ -3,7 +3,7 @@
 //! `AKHBAR_TEST_BROKERS`; the module is compiled only with the
 //! `tansu-tests` feature, so a bare `cargo test` needs no broker.
 
-use crate::support::{akhbar, articles, ids, verify, DEAD, INPUT, OUTPUT};
+use crate::support::{akhbar, articles, ids, verify, Watchdog, DEAD, INPUT, OUTPUT, TEST_LIMIT};
 use akhbar::harness::produce;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
@@ -80,6 +80,7 @@ fn sigterm(child: &mut Child) -> std::process::ExitStatus {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_articles_and_bad_messages_through_a_real_broker_lose_nothing() {
+    let _watchdog = Watchdog::arm(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "e2e").await;
     let mut messages = articles("t", 0..1000);
@@ -124,6 +125,7 @@ fn verify_topics(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_with_sigkill_and_restarted_loses_nothing() {
+    let _watchdog = Watchdog::arm(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "kill").await;
     produce(&brokers, &topics.0, articles("k", 0..600))
