@@ -196,22 +196,60 @@ impl Default for DeadLetterConfig {
     }
 }
 
+/// What a consumer of the output can rely on.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Guarantee {
+    /// Every input message ends as a record; after a crash or rebalance some
+    /// may appear twice (deduplicate on `id` and the source offset headers).
+    #[default]
+    AtLeastOnce,
+    /// Output records and input offsets are committed in one Kafka
+    /// transaction: `read_committed` readers see each record once.
+    ExactlyOnce,
+}
+
 /// Delivery to the output and dead-letter topics.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeliveryConfig {
+    /// `at-least-once` or `exactly-once`.
+    pub guarantee: Guarantee,
     /// First wait before re-sending a record whose delivery failed transiently.
     pub retry_backoff_ms: u64,
     /// Longest wait between re-sends.
     pub retry_backoff_max_ms: u64,
+    /// Exactly-once: how often the open transaction is committed.
+    pub transaction_interval_ms: u64,
+    /// Exactly-once: the producer's `transactional.id`; empty means
+    /// `akhbar-<group id>-<HOSTNAME>`. A second instance with the same id
+    /// fences the first.
+    pub transactional_id: String,
 }
 
 impl Default for DeliveryConfig {
     fn default() -> Self {
         DeliveryConfig {
+            guarantee: Guarantee::AtLeastOnce,
             retry_backoff_ms: 200,
             retry_backoff_max_ms: 10_000,
+            transaction_interval_ms: 1_000,
+            transactional_id: String::new(),
         }
+    }
+}
+
+impl DeliveryConfig {
+    /// The transactional id this instance uses in exactly-once mode.
+    pub fn transactional_id(&self, group_id: &str) -> String {
+        if !self.transactional_id.is_empty() {
+            return self.transactional_id.clone();
+        }
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "local".into());
+        format!("akhbar-{group_id}-{host}")
     }
 }
 
@@ -224,6 +262,9 @@ pub struct ShutdownConfig {
     /// Time a revoked partition's in-flight work gets to finish before its
     /// offsets are committed and it is handed over.
     pub revoke_timeout_ms: u64,
+    /// Time the final commit and leaving the group get after the drain; a
+    /// broker that does not answer must not keep the process from exiting.
+    pub leave_timeout_ms: u64,
 }
 
 impl Default for ShutdownConfig {
@@ -231,6 +272,7 @@ impl Default for ShutdownConfig {
         ShutdownConfig {
             drain_timeout_ms: 25_000,
             revoke_timeout_ms: 5_000,
+            leave_timeout_ms: 10_000,
         }
     }
 }
@@ -403,6 +445,12 @@ impl Config {
             return Err(invalid(
                 "delivery.retry_backoff_ms",
                 "must be at least 1 and at most delivery.retry_backoff_max_ms",
+            ));
+        }
+        if self.delivery.transaction_interval_ms == 0 {
+            return Err(invalid(
+                "delivery.transaction_interval_ms",
+                "must be at least 1",
             ));
         }
         if !self.http.listen.is_empty() && self.http.listen.parse::<std::net::SocketAddr>().is_err()

@@ -79,6 +79,17 @@ pub fn producer_config(kafka: &KafkaConfig) -> Result<ClientConfig, ClientConfig
     Ok(config)
 }
 
+/// Producer settings for exactly-once mode: `producer_config` plus a
+/// `transactional.id`.
+pub fn transactional_producer_config(
+    kafka: &KafkaConfig,
+    transactional_id: &str,
+) -> Result<ClientConfig, ClientConfigError> {
+    let mut config = producer_config(kafka)?;
+    config.set("transactional.id", transactional_id);
+    Ok(config)
+}
+
 fn base(kafka: &KafkaConfig, defaults: &[(&str, &str)]) -> ClientConfig {
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", &kafka.brokers);

@@ -4,21 +4,13 @@
 //! (`cargo test --test tests faults:: -- --nocapture | grep '^REPORT'`).
 
 use crate::support::{
-    articles, cluster, committed, config, ids, slow_chain, start, verify_async, Verdict, DEAD,
-    INPUT, OUTPUT,
+    articles, cluster, committed, config, ids, report_line as report, slow_chain, start,
+    verify_async, DEAD, INPUT, OUTPUT,
 };
 use akhbar::commands::build_chain;
 use akhbar::harness::produce;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::time::Duration;
-
-fn report(scenario: &str, messages: usize, faults: &str, v: &Verdict) {
-    println!(
-        "REPORT | {scenario} | {messages} | {faults} | {} | {} |",
-        v.lost.len(),
-        v.duplicated
-    );
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broker_down_for_a_while_then_back_loses_nothing() {

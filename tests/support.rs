@@ -399,3 +399,13 @@ pub fn slow_chain(ms: u64) -> Arc<Chain> {
         Box::new(Slow(Duration::from_millis(ms))),
     ]))
 }
+
+/// Prints a fault-scenario line for the README's table
+/// (`cargo test --test tests -- --nocapture | grep '^REPORT'`).
+pub fn report_line(scenario: &str, messages: usize, faults: &str, v: &Verdict) {
+    println!(
+        "REPORT | {scenario} | {messages} | {faults} | {} | {} |",
+        v.lost.len(),
+        v.duplicated
+    );
+}

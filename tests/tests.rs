@@ -6,6 +6,8 @@
 //!   mock cluster (N in / N out, dead letters, restart, rebalance, SIGTERM).
 //! - `faults`: broker down, injected errors, refusing topics, poison input,
 //!   slow stages; each prints a REPORT line (lost, duplicated).
+//! - `exactly_once`: transactions on the mock cluster (call sequence,
+//!   injected abortable and fatal errors).
 //! - `http`: `/healthz`, `/readyz`, `/metrics` of `akhbar run`.
 //! - `otel`: span export over OTLP/HTTP and trace propagation.
 //! - `deploy`: Dockerfile, compose and Kubernetes files validated offline.
@@ -20,6 +22,7 @@ mod support;
 mod cli;
 mod deploy;
 mod enrich;
+mod exactly_once;
 mod faults;
 mod http;
 mod insight;

@@ -180,3 +180,35 @@ impl DeadLetterPublishError<'_> {
         );
     }
 }
+
+/// Exactly-once: a transaction was committed with these input offsets.
+pub struct TransactionCommitted<'a> {
+    pub offsets: &'a str,
+}
+
+impl TransactionCommitted<'_> {
+    pub fn emit(self) {
+        metrics::counter!("akhbar_commits_total", "result" => "ok").increment(1);
+        debug!(
+            event = "transaction_committed",
+            offsets = self.offsets,
+            "Transaction committed."
+        );
+    }
+}
+
+/// Exactly-once: the open transaction is being aborted; its input is read
+/// again from the committed offsets.
+pub struct TransactionAborted<'a> {
+    pub reason: &'a str,
+}
+
+impl TransactionAborted<'_> {
+    pub fn emit(self) {
+        warn!(
+            event = "transaction_aborted",
+            reason = self.reason,
+            "Transaction aborted; reading again from the committed offsets."
+        );
+    }
+}

@@ -65,6 +65,22 @@ impl DrainTimedOut {
     }
 }
 
+/// Leaving the group did not finish in time (a broker not answering, or a
+/// rebalance that does not end); the process stops without it.
+pub struct LeaveTimedOut {
+    pub timeout_ms: u64,
+}
+
+impl LeaveTimedOut {
+    pub fn emit(self) {
+        warn!(
+            event = "leave_timed_out",
+            timeout_ms = self.timeout_ms,
+            "Leaving the consumer group did not finish in time; stopping without it (the group reassigns the partitions after the session timeout)."
+        );
+    }
+}
+
 /// The pipeline stopped.
 pub struct PipelineStopped<'a> {
     pub consumed: u64,

@@ -14,6 +14,7 @@ pub mod dead_letter;
 pub mod offsets;
 pub mod process;
 mod topology;
+pub mod transactions;
 pub mod workers;
 
 pub use topology::{new_shared, run, run_with, PipelineError, RunSummary};

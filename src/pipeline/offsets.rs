@@ -42,6 +42,9 @@ struct PartitionState {
     pending: BTreeMap<i64, bool>,
     /// Next offset to consume after the contiguous done prefix.
     commit_position: Option<i64>,
+    /// One past the highest offset whose record went to the producer
+    /// (exactly-once mode).
+    enqueued_high: Option<i64>,
     paused: bool,
 }
 
@@ -116,6 +119,53 @@ impl OffsetTracker {
             state.commit_position = Some(position);
         }
         advanced
+    }
+
+    /// Whether `ticket` belongs to its partition's current assignment.
+    pub fn is_current(&self, ticket: &Ticket) -> bool {
+        self.partitions
+            .get(&ticket.tp)
+            .is_some_and(|state| state.epoch == ticket.epoch)
+    }
+
+    /// Exactly-once: notes that `ticket`'s record goes to the producer.
+    pub fn mark_enqueued(&mut self, ticket: &Ticket) {
+        if let Some(state) = self.partitions.get_mut(&ticket.tp) {
+            if state.epoch == ticket.epoch {
+                let high = state.enqueued_high.get_or_insert(ticket.offset + 1);
+                *high = (*high).max(ticket.offset + 1);
+            }
+        }
+    }
+
+    /// Exactly-once: per partition, one past the highest offset whose
+    /// record went to the producer.
+    pub fn enqueued_highs(&self) -> HashMap<TopicPartition, i64> {
+        self.partitions
+            .iter()
+            .filter_map(|(tp, state)| state.enqueued_high.map(|high| (tp.clone(), high)))
+            .collect()
+    }
+
+    /// Whether every message taken below each partition's fence is done.
+    pub fn finished_below(&self, fences: &HashMap<TopicPartition, i64>) -> bool {
+        fences.iter().all(|(tp, fence)| {
+            self.partitions.get(tp).is_none_or(|state| {
+                state
+                    .pending
+                    .first_key_value()
+                    .is_none_or(|(offset, _)| offset >= fence)
+            })
+        })
+    }
+
+    /// Disowns all work in flight and every uncommitted position (an aborted
+    /// transaction): each partition gets a fresh epoch, as if newly assigned.
+    pub fn disown_all(&mut self) {
+        let assigned: Vec<TopicPartition> = self.partitions.keys().cloned().collect();
+        for tp in assigned {
+            self.assign(tp);
+        }
     }
 
     /// Messages of `tp` taken and not finished.
@@ -277,5 +327,33 @@ mod tests {
         assert_eq!(t.paused(), vec![tp(0)]);
         t.revoke(&tp(0));
         assert!(t.paused().is_empty());
+    }
+
+    #[test]
+    fn disowning_drops_work_in_flight_and_uncommitted_positions() {
+        let mut t = OffsetTracker::new();
+        let a = t.track(&tp(0), 0);
+        let b = t.track(&tp(0), 1);
+        assert_eq!(t.complete(&a), Some(1));
+        t.disown_all();
+        assert_eq!(t.total_in_flight(), 0);
+        assert!(t.positions().is_empty(), "the aborted position is gone");
+        assert!(!t.is_current(&b), "late completions are ignored");
+        assert_eq!(t.complete(&b), None);
+        assert_eq!(t.assigned(), vec![tp(0)], "the partition stays assigned");
+    }
+
+    #[test]
+    fn a_fence_is_reached_when_everything_below_it_is_done() {
+        let mut t = OffsetTracker::new();
+        let tickets: Vec<_> = (0..4).map(|o| t.track(&tp(0), o)).collect();
+        t.complete(&tickets[2]);
+        t.mark_enqueued(&tickets[2]);
+        let fences = t.enqueued_highs();
+        assert_eq!(fences.get(&tp(0)), Some(&3));
+        assert!(!t.finished_below(&fences), "0 and 1 are unfinished");
+        t.complete(&tickets[0]);
+        t.complete(&tickets[1]);
+        assert!(t.finished_below(&fences), "3 is above the fence");
     }
 }

@@ -6,10 +6,13 @@
 //! deadline is not committed: the next owner of its partition replays it.
 
 use super::dead_letter::DeadLetterLimit;
+use super::transactions::TransactionCounts;
 use super::workers::{self, WorkerSettings};
 use super::Shared;
-use crate::config::Config;
-use crate::events::{DrainTimedOut, PipelineStarted, PipelineStopped, ShutdownPhase};
+use crate::config::{Config, Guarantee};
+use crate::events::{
+    DrainTimedOut, LeaveTimedOut, PipelineStarted, PipelineStopped, ShutdownPhase,
+};
 use crate::sinks::kafka::{KafkaSink, SinkError};
 use crate::sources::kafka::{KafkaSource, SourceError};
 use crate::stages::Chain;
@@ -39,6 +42,8 @@ pub struct RunSummary {
     pub dead_lettered: u64,
     /// All in-flight work finished before the drain deadline.
     pub drained: bool,
+    /// Exactly-once mode: transactions committed and aborted.
+    pub transactions: TransactionCounts,
 }
 
 /// Runs the pipeline until `shutdown` completes or a fatal error occurs.
@@ -62,8 +67,23 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()>,
     shared: Arc<Shared>,
 ) -> Result<RunSummary, PipelineError> {
-    let sink = Arc::new(KafkaSink::new(config)?);
-    let source = Arc::new(KafkaSource::new(config, shared.clone())?);
+    let mut sink = KafkaSink::new(config)?;
+    let txn = match config.delivery.guarantee {
+        Guarantee::AtLeastOnce => None,
+        Guarantee::ExactlyOnce => {
+            let timeout = Duration::from_millis(config.shutdown.leave_timeout_ms.max(10_000));
+            let (sink_back, txn) = tokio::task::spawn_blocking(move || {
+                let txn = sink.init_transactions(timeout);
+                (sink, txn)
+            })
+            .await
+            .map_err(|e| PipelineError::Fatal(format!("transaction start-up failed: {e}")))?;
+            sink = sink_back;
+            Some(txn?)
+        }
+    };
+    let sink = Arc::new(sink);
+    let source = Arc::new(KafkaSource::new(config, shared.clone(), txn.clone())?);
     let settings = WorkerSettings {
         workers: config.pipeline.worker_count(),
         max_message_bytes: config.pipeline.max_message_bytes,
@@ -155,8 +175,11 @@ pub async fn run_with(
         in_flight: in_flight(),
     }
     .emit();
-    let commit_deadline = deadline.max(Instant::now() + Duration::from_secs(5));
-    if let Err(e) = source.commit_finished(commit_deadline).await {
+    let leave_timeout = Duration::from_millis(config.shutdown.leave_timeout_ms);
+    let commit_deadline = deadline.max(Instant::now() + leave_timeout);
+    if txn.is_some() {
+        source.end_transactions(drained).await;
+    } else if let Err(e) = source.commit_finished(commit_deadline).await {
         crate::events::OffsetsCommitError {
             error: &e.to_string(),
             trigger: "shutdown",
@@ -169,11 +192,21 @@ pub async fn run_with(
     }
     .emit();
     polling.cancel();
-    let _ = poller.await;
-    // The sink's acknowledgement handle is gone with the sink task, so this
-    // is the last handle: dropping it closes the consumer.
-    if let Ok(source) = Arc::try_unwrap(source) {
-        let _ = tokio::task::spawn_blocking(move || source.close()).await;
+    // Each step is bounded: a rebalance callback or a close that waits on a
+    // broker which never answers must not keep the process from exiting.
+    let leave = async {
+        let _ = poller.await;
+        // The sink's acknowledgement handle is gone with the sink task, so
+        // this is the last handle: dropping it closes the consumer.
+        if let Ok(source) = Arc::try_unwrap(source) {
+            let _ = tokio::task::spawn_blocking(move || source.close()).await;
+        }
+    };
+    if tokio::time::timeout(leave_timeout, leave).await.is_err() {
+        LeaveTimedOut {
+            timeout_ms: config.shutdown.leave_timeout_ms,
+        }
+        .emit();
     }
 
     let stats = &shared.stats;
@@ -182,6 +215,7 @@ pub async fn run_with(
         published: stats.published.load(Ordering::Relaxed),
         dead_lettered: stats.dead_lettered.load(Ordering::Relaxed),
         drained,
+        transactions: txn.as_ref().map(|t| t.counts()).unwrap_or_default(),
     };
     let reason = shared.fatal.reason();
     PipelineStopped {

@@ -9,12 +9,19 @@
 //!   invalid record) dead-letters it with reason `output_rejected`;
 //! - the dead-letter topic refusing a record for good stops the pipeline:
 //!   that message's offset is never committed, so nothing is lost.
+//!
+//! In exactly-once mode records go into the open transaction and a failed
+//! delivery is not re-sent: it asks for the transaction to be aborted, and
+//! the source reads the input again from the last committed offsets (see
+//! `pipeline::transactions`). Records refused before they were queued (too
+//! large) are still dead-lettered, inside the transaction.
 
-use crate::config::Config;
+use crate::config::{Config, Guarantee};
 use crate::events::{DeadLetterPublishError, DeliveryRetried, MessageDeadLettered, OutputRejected};
-use crate::kafka_client::{producer_config, ClientConfigError};
+use crate::kafka_client::{producer_config, transactional_producer_config, ClientConfigError};
 use crate::pipeline::dead_letter::{headers as h, truncate_payload};
 use crate::pipeline::process::{Processed, Refusal};
+use crate::pipeline::transactions::Transactions;
 use crate::pipeline::{Acknowledge, Envelope, Outcome, Shared};
 use crate::record::SCHEMA;
 use rdkafka::error::KafkaError;
@@ -36,6 +43,8 @@ pub enum SinkError {
     Settings(#[from] ClientConfigError),
     #[error("cannot create the Kafka producer: {0}")]
     Create(KafkaError),
+    #[error("cannot start transactions: {0}")]
+    Transactions(crate::pipeline::transactions::TransactionError),
 }
 
 /// How a send ended.
@@ -43,8 +52,19 @@ enum Sent {
     Acknowledged,
     /// Refused for good: retrying cannot help.
     Refused(KafkaError),
-    /// The pipeline is stopping; the record was not acknowledged.
+    /// The pipeline is stopping, or the transaction is being aborted; the
+    /// record was not acknowledged.
     Abandoned,
+}
+
+/// One record to send.
+struct OutRecord<'a> {
+    topic: &'a str,
+    key: Option<&'a [u8]>,
+    payload: &'a [u8],
+    headers: &'a OwnedHeaders,
+    /// For logs.
+    article_id: Option<&'a str>,
 }
 
 /// The Kafka sink.
@@ -55,13 +75,22 @@ pub struct KafkaSink {
     dead_letter_max_bytes: usize,
     backoff: Duration,
     backoff_max: Duration,
+    /// Exactly-once mode: the open transaction records go into.
+    txn: Option<Arc<Transactions>>,
 }
 
 impl KafkaSink {
+    /// A sink with a plain idempotent producer, or a transactional one in
+    /// exactly-once mode (then [`KafkaSink::init_transactions`] must run).
     pub fn new(config: &Config) -> Result<Self, SinkError> {
-        let producer: FutureProducer = producer_config(&config.kafka)?
-            .create()
-            .map_err(SinkError::Create)?;
+        let settings = match config.delivery.guarantee {
+            Guarantee::AtLeastOnce => producer_config(&config.kafka)?,
+            Guarantee::ExactlyOnce => transactional_producer_config(
+                &config.kafka,
+                &config.delivery.transactional_id(&config.kafka.group_id),
+            )?,
+        };
+        let producer: FutureProducer = settings.create().map_err(SinkError::Create)?;
         Ok(KafkaSink {
             producer,
             output: config.topics.output.clone(),
@@ -69,7 +98,19 @@ impl KafkaSink {
             dead_letter_max_bytes: config.dead_letter.max_payload_bytes,
             backoff: Duration::from_millis(config.delivery.retry_backoff_ms),
             backoff_max: Duration::from_millis(config.delivery.retry_backoff_max_ms),
+            txn: None,
         })
+    }
+
+    /// Exactly-once mode: registers the transactional id (fencing an older
+    /// instance with the same id) and opens the first transaction.
+    /// Blocking.
+    pub fn init_transactions(&mut self, timeout: Duration) -> Result<Arc<Transactions>, SinkError> {
+        let txn = Arc::new(
+            Transactions::init(self.producer.clone(), timeout).map_err(SinkError::Transactions)?,
+        );
+        self.txn = Some(txn.clone());
+        Ok(txn)
     }
 
     /// Delivers every outcome until `outcomes` closes and all deliveries
@@ -112,6 +153,15 @@ impl KafkaSink {
             processed,
             span,
         } = outcome;
+        // Exactly-once: nothing goes into a transaction being aborted, and
+        // work disowned by an abort is dropped (it is read again).
+        let _in_transaction = match &self.txn {
+            Some(txn) => match txn.begin_send(shared, &envelope.ticket).await {
+                Some(guard) => Some(guard),
+                None => return,
+            },
+            None => None,
+        };
         shared.producer_queue.store(
             i64::from(self.producer.in_flight_count()),
             Ordering::Relaxed,
@@ -122,17 +172,14 @@ impl KafkaSink {
                 if let Some(tp) = crate::telemetry::traceparent(&span) {
                     headers = header(headers, TRACEPARENT, &tp);
                 }
-                match self
-                    .send(
-                        &self.output,
-                        Some(id.as_bytes()),
-                        &payload,
-                        &headers,
-                        Some(&id),
-                        abandon,
-                    )
-                    .await
-                {
+                let record = OutRecord {
+                    topic: &self.output,
+                    key: Some(id.as_bytes()),
+                    payload: &payload,
+                    headers: &headers,
+                    article_id: Some(&id),
+                };
+                match self.send(record, shared, abandon).await {
                     Sent::Acknowledged => {
                         metrics::counter!("akhbar_published_total").increment(1);
                         acker.ack(&envelope.ticket, false);
@@ -174,17 +221,14 @@ impl KafkaSink {
         let truncated = truncated || envelope.payload.len() < envelope.original_len;
         let headers = dead_letter_headers(&envelope, &refusal, truncated);
         let tp = &envelope.ticket.tp;
-        match self
-            .send(
-                &self.dead_letter,
-                envelope.key.as_deref(),
-                payload,
-                &headers,
-                None,
-                abandon,
-            )
-            .await
-        {
+        let record = OutRecord {
+            topic: &self.dead_letter,
+            key: envelope.key.as_deref(),
+            payload,
+            headers: &headers,
+            article_id: None,
+        };
+        match self.send(record, shared, abandon).await {
             Sent::Acknowledged => {
                 MessageDeadLettered {
                     reason: refusal.reason,
@@ -215,15 +259,14 @@ impl KafkaSink {
     }
 
     /// Sends one record, retrying transient failures.
-    async fn send(
-        &self,
-        topic: &str,
-        key: Option<&[u8]>,
-        payload: &[u8],
-        headers: &OwnedHeaders,
-        article_id: Option<&str>,
-        abandon: &CancellationToken,
-    ) -> Sent {
+    async fn send(&self, out: OutRecord<'_>, shared: &Shared, abandon: &CancellationToken) -> Sent {
+        let OutRecord {
+            topic,
+            key,
+            payload,
+            headers,
+            article_id,
+        } = out;
         let mut backoff = self.backoff;
         let mut attempt = 0u32;
         loop {
@@ -234,14 +277,63 @@ impl KafkaSink {
             if let Some(key) = key {
                 record = record.key(key);
             }
+            // Refusals before the record is queued (too large, unknown
+            // topic) never touch a transaction; delivery failures may.
+            let delivery = match self.producer.send_result(record) {
+                Ok(delivery) => delivery,
+                Err((e, _)) if is_fatal(&e) => return self.producer_failed(shared),
+                Err((e, _)) if is_permanent(&e) => return Sent::Refused(e),
+                Err((e, _))
+                    if self.txn.is_some()
+                        && !matches!(e.rdkafka_error_code(), Some(RDKafkaErrorCode::QueueFull)) =>
+                {
+                    // The producer refuses records once the transaction
+                    // failed: it must be aborted first.
+                    if let Some(txn) = &self.txn {
+                        txn.request_abort(format!("`{topic}` refused a record: {e}"));
+                    }
+                    return Sent::Abandoned;
+                }
+                Err((e, _)) => {
+                    if !matches!(e.rdkafka_error_code(), Some(RDKafkaErrorCode::QueueFull)) {
+                        DeliveryRetried {
+                            topic,
+                            article_id,
+                            error: &e.to_string(),
+                            attempt,
+                        }
+                        .emit();
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(10)) => continue,
+                        _ = abandon.cancelled() => return Sent::Abandoned,
+                    }
+                }
+            };
             let result = tokio::select! {
-                r = self.producer.send(record, Timeout::After(Duration::from_secs(5))) => r,
+                r = delivery => r,
                 _ = abandon.cancelled() => return Sent::Abandoned,
             };
             let error = match result {
-                Ok(_) => return Sent::Acknowledged,
-                Err((e, _)) => e,
+                Ok(Ok(_)) => return Sent::Acknowledged,
+                Ok(Err((e, _))) => e,
+                Err(_) => KafkaError::Canceled,
             };
+            if is_fatal(&error) {
+                return self.producer_failed(shared);
+            }
+            if let Some(txn) = &self.txn {
+                if is_fenced(&error) {
+                    // A newer instance owns the transactional id: this one
+                    // is a zombie and must stop, not abort and go on.
+                    shared.fatal.trigger(format!(
+                        "fenced: another instance took over transactional id: {error}"
+                    ));
+                    return Sent::Abandoned;
+                }
+                txn.request_abort(format!("delivery to `{topic}` failed: {error}"));
+                return Sent::Abandoned;
+            }
             if is_permanent(&error) {
                 return Sent::Refused(error);
             }
@@ -260,10 +352,46 @@ impl KafkaSink {
         }
     }
 
+    /// The producer hit a fatal error (fenced, or an idempotence
+    /// sequence broken for good): nothing more can be sent, by anyone.
+    /// Stops the pipeline with librdkafka's reason; nothing is committed
+    /// past the record.
+    fn producer_failed(&self, shared: &Shared) -> Sent {
+        use rdkafka::client::Client;
+        let client: &Client<_> = self.producer.client();
+        let reason = match client.fatal_error() {
+            Some((code, reason)) if is_fenced_code(code) => {
+                format!("fenced: another instance took over the transactional id ({reason})")
+            }
+            Some((code, reason)) => format!("the producer failed fatally: {code:?}: {reason}"),
+            None => "the producer failed fatally".to_string(),
+        };
+        shared.fatal.trigger(reason);
+        Sent::Abandoned
+    }
+
     /// Waits for queued records to be acknowledged.
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         self.producer.flush(Timeout::After(timeout))
     }
+}
+
+/// The broker says a newer producer owns this transactional id.
+fn is_fenced(error: &KafkaError) -> bool {
+    error.rdkafka_error_code().is_some_and(is_fenced_code)
+}
+
+fn is_fenced_code(code: RDKafkaErrorCode) -> bool {
+    use RDKafkaErrorCode as C;
+    matches!(
+        code,
+        C::Fenced | C::ProducerFenced | C::InvalidProducerEpoch
+    )
+}
+
+/// The producer itself failed for good (librdkafka's fatal error state).
+fn is_fatal(error: &KafkaError) -> bool {
+    matches!(error.rdkafka_error_code(), Some(RDKafkaErrorCode::Fatal))
 }
 
 /// Errors after which re-sending the same record cannot succeed.
@@ -281,7 +409,6 @@ fn is_permanent(error: &KafkaError) -> bool {
                 | C::ClusterAuthorizationFailed
                 | C::InvalidTopic
                 | C::PolicyViolation
-                | C::Fatal
         )
     )
 }

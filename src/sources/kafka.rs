@@ -5,14 +5,19 @@
 //! the context waits (up to `shutdown.revoke_timeout_ms`) for the revoked
 //! partitions' in-flight work, commits their finished positions, then lets the
 //! partitions go: the next owner starts exactly past finished work.
+//!
+//! In exactly-once mode the source also drives the transaction (see
+//! `pipeline::transactions`): it commits it on a timer and on revocation,
+//! aborts it when the sink asks, and then rewinds to the committed offsets.
 
 use crate::config::Config;
 use crate::events::{
     ConsumerError, OffsetsCommitError, OffsetsCommitted, PartitionsAssigned, PartitionsRevoked,
-    StatsReported,
+    StatsReported, TransactionAborted, TransactionCommitted,
 };
 use crate::kafka_client::{consumer_config, ClientConfigError};
 use crate::pipeline::offsets::{Ticket, TopicPartition};
+use crate::pipeline::transactions::{TransactionError, Transactions};
 use crate::pipeline::{Acknowledge, Envelope, Shared};
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
@@ -43,6 +48,7 @@ pub struct SourceContext {
     shared: Arc<Shared>,
     revoke_timeout: Duration,
     input: String,
+    txn: Option<Arc<Transactions>>,
 }
 
 impl ClientContext for SourceContext {
@@ -90,6 +96,9 @@ impl ConsumerContext for SourceContext {
             .iter()
             .map(|e| TopicPartition::new(e.topic(), e.partition()))
             .collect();
+        if let Some(txn) = &self.txn {
+            return self.revoke_in_transaction(consumer, tpl, &revoked, txn);
+        }
         let deadline = Instant::now() + self.revoke_timeout;
         let wait = || {
             let mut tracker = self.shared.tracker();
@@ -111,12 +120,7 @@ impl ConsumerContext for SourceContext {
         };
         // Waiting blocks the thread polling the consumer; hand its other
         // tasks to the runtime meanwhile.
-        let (positions, unfinished) = match tokio::runtime::Handle::try_current() {
-            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(wait)
-            }
-            _ => wait(),
-        };
+        let (positions, unfinished) = blocking(wait);
         let mut commit = TopicPartitionList::new();
         for (tp, position) in &positions {
             let _ = commit.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*position));
@@ -181,6 +185,104 @@ impl ConsumerContext for SourceContext {
     }
 }
 
+impl SourceContext {
+    /// Exactly-once revocation: the revoked partitions' output must be
+    /// committed with their offsets before they go. The transaction spans
+    /// every partition, so wait for all work in flight, then commit it; if
+    /// that cannot happen in time, abort it (the next owner, and this
+    /// member for the partitions it keeps, read from the committed offsets).
+    fn revoke_in_transaction(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        tpl: &TopicPartitionList,
+        revoked: &[TopicPartition],
+        txn: &Transactions,
+    ) {
+        let shared = &self.shared;
+        let deadline = Instant::now() + self.revoke_timeout;
+        let ended = blocking(|| {
+            let fences = txn.prepare(shared);
+            let mut tracker = shared.tracker();
+            let done = loop {
+                let done = tracker.finished_below(&fences);
+                let now = Instant::now();
+                if done || now >= deadline || txn.abort_requested() {
+                    break done;
+                }
+                tracker = match shared.completed.wait_timeout(tracker, deadline - now) {
+                    Ok((guard, _)) => guard,
+                    Err(poisoned) => poisoned.into_inner().0,
+                };
+            };
+            let unfinished = tracker.total_in_flight();
+            drop(tracker);
+            if shared.fatal.reason().is_some() {
+                txn.resume();
+                return (unfinished, None);
+            }
+            let positions: Vec<_> = fences.into_iter().collect();
+            let committed = match consumer.group_metadata() {
+                Some(group) if done && !txn.abort_requested() => {
+                    txn.commit(&positions, &group).map(|_| positions)
+                }
+                _ => Err(TransactionError::Abortable(format!(
+                    "output below the commit point still unacknowledged at revocation ({unfinished} in flight)"
+                ))),
+            };
+            txn.resume();
+            let outcome = match committed {
+                Ok(positions) => Some(Ok(positions)),
+                Err(TransactionError::Abortable(reason)) => {
+                    TransactionAborted { reason: &reason }.emit();
+                    Some(txn.abort(shared).map(|()| Vec::new()))
+                }
+                Err(fatal) => Some(Err(fatal)),
+            };
+            (unfinished, outcome)
+        });
+        let mut tracker = shared.tracker();
+        for tp in revoked {
+            tracker.revoke(tp);
+        }
+        drop(tracker);
+        let committed = match ended {
+            (_, Some(Ok(positions))) => {
+                let mut list = TopicPartitionList::new();
+                for (tp, position) in positions.iter().filter(|(tp, _)| revoked.contains(tp)) {
+                    let _ = list.add_partition_offset(
+                        &tp.topic,
+                        tp.partition,
+                        Offset::Offset(*position),
+                    );
+                }
+                describe(&list)
+            }
+            (_, Some(Err(e))) => {
+                shared.fatal.trigger(e.to_string());
+                String::new()
+            }
+            (_, None) => String::new(),
+        };
+        PartitionsRevoked {
+            partitions: &describe(tpl),
+            committed: &committed,
+            unfinished: ended.0,
+        }
+        .emit();
+    }
+}
+
+/// Runs `f`, which blocks, without stalling the runtime's other tasks when
+/// called from one of its worker threads.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
 /// The consumer type of the pipeline.
 pub type PipelineConsumer = StreamConsumer<SourceContext>;
 
@@ -199,16 +301,28 @@ pub struct KafkaSource {
     shared: Arc<Shared>,
     limits: FlowLimits,
     stats_interval: Duration,
+    /// Exactly-once mode: the transaction this source commits.
+    txn: Option<Arc<Transactions>>,
+    transaction_interval: Duration,
 }
 
 impl KafkaSource {
-    /// Creates the consumer and subscribes to the input topic.
-    pub fn new(config: &Config, shared: Arc<Shared>) -> Result<Self, SourceError> {
-        let settings = consumer_config(&config.kafka)?;
+    /// Creates the consumer and subscribes to the input topic. With `txn`
+    /// (exactly-once mode) offsets are committed only through it.
+    pub fn new(
+        config: &Config,
+        shared: Arc<Shared>,
+        txn: Option<Arc<Transactions>>,
+    ) -> Result<Self, SourceError> {
+        let mut settings = consumer_config(&config.kafka)?;
+        if txn.is_some() {
+            settings.set("enable.auto.commit", "false");
+        }
         let context = SourceContext {
             shared: shared.clone(),
             revoke_timeout: Duration::from_millis(config.shutdown.revoke_timeout_ms),
             input: config.topics.input.clone(),
+            txn: txn.clone(),
         };
         let consumer: PipelineConsumer = settings
             .create_with_context(context)
@@ -229,6 +343,8 @@ impl KafkaSource {
                 keep_oversized_bytes: config.dead_letter.max_payload_bytes,
             },
             stats_interval: Duration::from_secs(config.log.stats_interval_secs),
+            txn,
+            transaction_interval: Duration::from_millis(config.delivery.transaction_interval_ms),
         })
     }
 
@@ -259,12 +375,28 @@ impl KafkaSource {
         let mut backoff = Duration::from_millis(100);
         let mut work = Some(work);
         let mut heartbeat = tokio::time::interval(Duration::from_secs(1));
+        let mut transaction = tokio::time::interval(self.transaction_interval);
+        transaction.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             self.shared.mark_polled();
+            let failed = self.shared.fatal.reason().is_some();
+            if let (Some(txn), Some(_), false) = (&self.txn, &work, failed) {
+                if txn.abort_requested() {
+                    self.abort_transaction(txn).await;
+                    continue;
+                }
+                if txn.rewind_pending() {
+                    self.rewind(txn).await;
+                    continue;
+                }
+            }
             tokio::select! {
                 biased;
                 _ = stop.cancelled() => break,
                 _ = heartbeat.tick() => {}
+                _ = transaction.tick(), if self.txn.is_some() && work.is_some() => {
+                    self.end_transaction(&intake).await;
+                }
                 _ = intake.cancelled(), if work.is_some() => {
                     // Closing the channel lets the workers drain and end.
                     work = None;
@@ -283,6 +415,10 @@ impl KafkaSource {
                             let _ = self.consumer.pause(&tpl);
                             continue;
                         };
+                        if self.txn.as_ref().is_some_and(|t| t.rewind_pending()) {
+                            // Read before the rewind: it comes again after it.
+                            continue;
+                        }
                         let envelope = self.envelope(&message);
                         drop(message);
                         self.shared.stats.consumed.fetch_add(1, Ordering::Relaxed);
@@ -307,6 +443,149 @@ impl KafkaSource {
                 }
             }
         }
+    }
+
+    /// Exactly-once: prepares a commit (records above the fences wait),
+    /// waits until everything below the fences is acknowledged, commits
+    /// the fences as the input positions, and lets the waiting records go.
+    async fn end_transaction(&self, intake: &CancellationToken) {
+        let Some(txn) = self.txn.clone() else { return };
+        let fences = txn.prepare(&self.shared);
+        loop {
+            if txn.abort_requested() || intake.is_cancelled() || fences.is_empty() {
+                return txn.resume();
+            }
+            if self.shared.tracker().finished_below(&fences) {
+                break;
+            }
+            tokio::select! {
+                _ = self.shared.flow.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(2)) => {}
+            }
+        }
+        let result = self
+            .commit_transaction(&txn, fences.into_iter().collect())
+            .await;
+        txn.resume();
+        if let Err(e) = result {
+            self.transaction_failed(&txn, e).await;
+        }
+    }
+
+    async fn commit_transaction(
+        &self,
+        txn: &Arc<Transactions>,
+        positions: Vec<(TopicPartition, i64)>,
+    ) -> Result<(), TransactionError> {
+        let Some(group) = self.consumer.group_metadata() else {
+            return Err(TransactionError::Abortable(
+                "no consumer group metadata".into(),
+            ));
+        };
+        let described = {
+            let mut list = TopicPartitionList::new();
+            for (tp, position) in &positions {
+                let _ =
+                    list.add_partition_offset(&tp.topic, tp.partition, Offset::Offset(*position));
+            }
+            describe(&list)
+        };
+        let committing = txn.clone();
+        let committed = tokio::task::spawn_blocking(move || committing.commit(&positions, &group))
+            .await
+            .map_err(|e| TransactionError::Fatal(format!("commit task failed: {e}")))??;
+        if committed {
+            TransactionCommitted {
+                offsets: &described,
+            }
+            .emit();
+        }
+        Ok(())
+    }
+
+    async fn transaction_failed(&self, txn: &Arc<Transactions>, error: TransactionError) {
+        match error {
+            TransactionError::Abortable(reason) => {
+                txn.request_abort(reason);
+                self.abort_transaction(txn).await;
+            }
+            fatal => self.shared.fatal.trigger(fatal.to_string()),
+        }
+    }
+
+    /// Exactly-once: aborts the open transaction (the sink asked, or a
+    /// commit failed); the next turn of the loop rewinds.
+    async fn abort_transaction(&self, txn: &Arc<Transactions>) {
+        let reason = txn.abort_reason().unwrap_or_default();
+        TransactionAborted { reason: &reason }.emit();
+        let (aborting, shared) = (txn.clone(), self.shared.clone());
+        let result = tokio::task::spawn_blocking(move || aborting.abort(&shared)).await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => self.shared.fatal.trigger(e.to_string()),
+            Err(e) => self.shared.fatal.trigger(format!("abort task failed: {e}")),
+        }
+    }
+
+    /// Exactly-once, after an abort: every assigned partition goes back to
+    /// its committed offset (the beginning when none was committed), and is
+    /// resumed.
+    async fn rewind(&self, txn: &Arc<Transactions>) {
+        let consumer = self.consumer.clone();
+        let result = tokio::task::spawn_blocking(move || -> KafkaResult<TopicPartitionList> {
+            let committed = consumer.committed(Duration::from_secs(10))?;
+            let mut seek = TopicPartitionList::new();
+            for e in committed.elements() {
+                let offset = match e.offset() {
+                    Offset::Offset(o) => Offset::Offset(o),
+                    _ => Offset::Beginning,
+                };
+                let _ = seek.add_partition_offset(e.topic(), e.partition(), offset);
+            }
+            let positions = consumer.seek_partitions(seek, Duration::from_secs(10))?;
+            let _ = consumer.resume(&positions);
+            Ok(positions)
+        })
+        .await;
+        match result {
+            Ok(Ok(positions)) => {
+                tracing::info!(
+                    event = "rewound",
+                    partitions = %describe(&positions),
+                    "Rewound to the committed offsets after the abort."
+                );
+                txn.rewound();
+            }
+            Ok(Err(e)) => self
+                .shared
+                .fatal
+                .trigger(format!("cannot rewind after an aborted transaction: {e}")),
+            Err(e) => self
+                .shared
+                .fatal
+                .trigger(format!("rewind task failed: {e}")),
+        }
+    }
+
+    /// Exactly-once shutdown: commits the transaction when everything
+    /// taken finished, aborts it otherwise (the next owner reads it again).
+    pub async fn end_transactions(&self, drained: bool) {
+        let Some(txn) = self.txn.clone() else { return };
+        if self.shared.fatal.reason().is_some() {
+            return;
+        }
+        let positions = self.shared.tracker().positions();
+        if drained && !txn.abort_requested() {
+            if positions.is_empty() {
+                return;
+            }
+            match self.commit_transaction(&txn, positions).await {
+                Ok(()) => return,
+                Err(TransactionError::Abortable(reason)) => txn.request_abort(reason),
+                Err(fatal) => return self.shared.fatal.trigger(fatal.to_string()),
+            }
+        }
+        self.abort_transaction(&txn).await;
     }
 
     fn envelope(&self, message: &rdkafka::message::BorrowedMessage<'_>) -> Envelope {
@@ -414,9 +693,21 @@ impl KafkaSource {
         if tpl.count() == 0 {
             return Ok(0);
         }
+        let tpl = Arc::new(tpl);
         loop {
-            let result =
-                tokio::task::block_in_place(|| self.consumer.commit(&tpl, CommitMode::Sync));
+            // A synchronous commit can wait on a coordinator indefinitely:
+            // run it aside and give up on it at the deadline.
+            let commit = {
+                let (consumer, tpl) = (self.consumer.clone(), tpl.clone());
+                tokio::task::spawn_blocking(move || consumer.commit(&tpl, CommitMode::Sync))
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            let result = match tokio::time::timeout(left, commit).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(_)) | Err(_) => Err(KafkaError::ConsumerCommit(
+                    rdkafka::types::RDKafkaErrorCode::OperationTimedOut,
+                )),
+            };
             match result {
                 Ok(()) => break,
                 Err(e) if Instant::now() < deadline && is_retriable_commit(&e) => {
