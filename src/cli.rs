@@ -63,6 +63,11 @@ pub enum Command {
         /// (topics are created with the given partitions if missing).
         #[arg(long, value_name = "HOST:PORT")]
         brokers: Option<String>,
+        /// Produce at this many articles per second while the pipeline
+        /// runs and report end-to-end latency (p50/p99) instead of
+        /// throughput; use about half the measured maximum.
+        #[arg(long, value_name = "PER_SEC")]
+        rate: Option<f64>,
     },
     /// Train the Arabic entity tagger on a CoNLL file (`token TAG` lines).
     TrainNer {

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             partitions,
             corpus,
             brokers,
+            rate,
         } => commands::bench::cmd(
             config,
             commands::bench::BenchArgs {
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
                 partitions,
                 corpus: corpus.as_deref(),
                 brokers: brokers.as_deref(),
+                rate,
             },
         ),
         Command::TrainNer {

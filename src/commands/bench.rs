@@ -5,7 +5,12 @@
 //!    percentiles; the same with no stages gives the framework's own cost.
 //! 2. Kafka path: `--messages` articles produced to an in-process cluster (or
 //!    `--brokers`), the real pipeline started, and the output read back:
-//!    sustained articles per second from first consume to last output.
+//!    sustained articles per second from first consume to last output. With
+//!    `--rate R` the articles are produced at R per second while the
+//!    pipeline runs instead, and the end-to-end latency (input record's
+//!    creation to enriched record's) is reported as p50/p99.
+//! 3. Start-up (stages, models and gazetteers loaded; consumer ready) and
+//!    resident memory (now and peak, from /proc).
 
 use super::{build_chain, runtime};
 use crate::config::Config;
@@ -16,14 +21,19 @@ use crate::pipeline::process::{process, Processed};
 use crate::sources::fixtures;
 use crate::stages::Chain;
 use anyhow::{bail, Context};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[derive(Clone, Copy)]
 pub struct BenchArgs<'a> {
     pub messages: usize,
     pub partitions: i32,
     pub corpus: Option<&'a Path>,
     pub brokers: Option<&'a str>,
+    /// Produce at this many articles per second while the pipeline runs,
+    /// and report latency; `None`: produce everything first (throughput).
+    pub rate: Option<f64>,
 }
 
 pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
@@ -34,7 +44,9 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
         args.corpus
             .map_or("bundled samples".into(), |p| p.display().to_string())
     );
+    let loading = Instant::now();
     let chain = build_chain(&config)?;
+    let loaded_in = loading.elapsed();
 
     let full = in_process(&chain, &corpus, config.pipeline.max_message_bytes);
     let bare = in_process(
@@ -51,6 +63,11 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
         full.p99_us
     );
     println!("  no stages (framework: decode + encode) {:>10.0} articles/CPU-s  p50 {:>8.1} µs  p99 {:>8.1} µs", bare.rate, bare.p50_us, bare.p99_us);
+    println!(
+        "  stages, models and gazetteers loaded in {:.0} ms; resident memory {}",
+        loaded_in.as_secs_f64() * 1e3,
+        memory()
+    );
 
     // The Kafka path.
     let cluster;
@@ -86,67 +103,192 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
         })
         .collect();
     let rt = runtime()?;
-    let (elapsed, got) = rt.block_on(async {
-        produce(&brokers, &config.topics.input, messages).await?;
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let started = Instant::now();
-        let task = {
-            let (config, chain) = (config.clone(), chain.clone());
-            tokio::spawn(async move {
-                pipeline::run(&config, chain, async {
-                    let _ = stop_rx.await;
-                })
-                .await
-            })
-        };
-        let (out, parts, b) = (
-            config.topics.output.clone(),
-            args.partitions,
-            brokers.clone(),
-        );
-        let records = tokio::task::spawn_blocking(move || {
-            read_topics(
-                &b,
-                &[(out.as_str(), parts)],
-                Duration::from_secs(600),
-                |r| r.len() >= n,
-            )
-        })
-        .await??;
-        // From the first output record to the last: steady state, without
-        // the consumer group's join delay.
-        let stamps: Vec<i64> = records.iter().filter_map(|r| r.timestamp_ms).collect();
-        let span = match (stamps.iter().min(), stamps.iter().max()) {
-            (Some(a), Some(b)) if b > a => Duration::from_millis((b - a) as u64),
-            _ => started.elapsed(),
-        };
-        let _ = stop_tx.send(());
-        task.await??;
-        anyhow::Ok((span, records.len()))
-    })?;
-    if got < n {
-        bail!("only {got} of {n} records came out");
+    let run = rt.block_on(kafka_path(&config, chain, &brokers, messages, args))?;
+    if run.records < n {
+        bail!("only {} of {n} records came out", run.records);
     }
     println!(
-        "\nKafka path ({} partitions, {} workers, {}):",
+        "\nKafka path ({} partitions, {} workers, {}, {}):",
         args.partitions,
         config.pipeline.worker_count(),
         if args.brokers.is_some() {
             "external broker"
         } else {
             "in-process mock cluster"
+        },
+        match config.delivery.guarantee {
+            crate::config::Guarantee::AtLeastOnce => "at-least-once",
+            crate::config::Guarantee::ExactlyOnce => "exactly-once",
         }
     );
     println!(
-        "  {n} articles in {:.2} s (first to last output) = {:.0} articles/s",
-        elapsed.as_secs_f64(),
-        n as f64 / elapsed.as_secs_f64().max(1e-6)
+        "  ready to consume {:.2} s after start (includes the group join)",
+        run.ready_after.as_secs_f64()
     );
+    match args.rate {
+        None => println!(
+            "  {n} articles in {:.2} s (first to last output) = {:.0} articles/s",
+            run.span.as_secs_f64(),
+            n as f64 / run.span.as_secs_f64().max(1e-6)
+        ),
+        Some(rate) => println!(
+            "  {n} articles produced at {rate:.0}/s: end-to-end latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            run.latency_ms.0, run.latency_ms.1, run.latency_ms.2
+        ),
+    }
+    println!("  resident memory {}", memory());
     println!(
         "  machine: {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     Ok(())
+}
+
+/// What a run through the Kafka path measured.
+struct KafkaRun {
+    records: usize,
+    ready_after: Duration,
+    /// First to last output record.
+    span: Duration,
+    /// End-to-end p50, p99 and max in milliseconds (paced runs).
+    latency_ms: (f64, f64, f64),
+}
+
+async fn kafka_path(
+    config: &Config,
+    chain: std::sync::Arc<Chain>,
+    brokers: &str,
+    messages: Vec<(Option<Vec<u8>>, Vec<u8>)>,
+    args: BenchArgs<'_>,
+) -> anyhow::Result<KafkaRun> {
+    let n = messages.len();
+    if args.rate.is_none() {
+        produce(brokers, &config.topics.input, messages.clone()).await?;
+    }
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let started = Instant::now();
+    let shared = pipeline::new_shared(config);
+    let task = {
+        let (config, chain, shared) = (config.clone(), chain.clone(), shared.clone());
+        tokio::spawn(async move {
+            pipeline::run_with(
+                &config,
+                chain,
+                async {
+                    let _ = stop_rx.await;
+                },
+                shared,
+            )
+            .await
+        })
+    };
+    while !shared.is_ready() && started.elapsed() < Duration::from_secs(60) && !task.is_finished() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let ready_after = started.elapsed();
+    let sent_at = match args.rate {
+        Some(rate) => produce_paced(brokers, &config.topics.input, messages, rate).await?,
+        None => HashMap::new(),
+    };
+    let (out, parts, b) = (
+        config.topics.output.clone(),
+        args.partitions,
+        brokers.to_string(),
+    );
+    let records = tokio::task::spawn_blocking(move || {
+        read_topics(
+            &b,
+            &[(out.as_str(), parts)],
+            Duration::from_secs(600),
+            |r| r.len() >= n,
+        )
+    })
+    .await??;
+    let _ = stop_tx.send(());
+    task.await??;
+    // From the first output record to the last: steady state, without the
+    // consumer group's join delay.
+    let stamps: Vec<i64> = records.iter().filter_map(|r| r.timestamp_ms).collect();
+    let span = match (stamps.iter().min(), stamps.iter().max()) {
+        (Some(a), Some(b)) if b > a => Duration::from_millis((b - a) as u64),
+        _ => started.elapsed(),
+    };
+    let mut latencies: Vec<i64> = records
+        .iter()
+        .filter_map(|r| {
+            let sent = sent_at.get(r.key.as_deref()?)?;
+            Some(r.timestamp_ms? - sent)
+        })
+        .collect();
+    latencies.sort_unstable();
+    let pct = |q: f64| {
+        latencies
+            .get(((latencies.len().max(1) - 1) as f64 * q) as usize)
+            .map_or(0.0, |v| *v as f64)
+    };
+    Ok(KafkaRun {
+        records: records.len(),
+        ready_after,
+        span,
+        latency_ms: (pct(0.5), pct(0.99), pct(1.0)),
+    })
+}
+
+/// Produces `messages` at `rate` per second; returns each key's creation
+/// time (ms since the epoch, the record's timestamp).
+async fn produce_paced(
+    brokers: &str,
+    topic: &str,
+    messages: Vec<(Option<Vec<u8>>, Vec<u8>)>,
+    rate: f64,
+) -> anyhow::Result<HashMap<Vec<u8>, i64>> {
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "0")
+        .create()
+        .context("bench producer")?;
+    let start = tokio::time::Instant::now();
+    let mut sent_at = HashMap::with_capacity(messages.len());
+    let mut deliveries = Vec::with_capacity(messages.len());
+    for (i, (key, value)) in messages.iter().enumerate() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate)).await;
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let mut record = FutureRecord::to(topic).payload(value).timestamp(now_ms);
+        if let Some(k) = key {
+            record = record.key(k);
+            sent_at.insert(k.clone(), now_ms);
+        }
+        match producer.send_result(record) {
+            Ok(delivery) => deliveries.push(delivery),
+            Err((e, _)) => bail!("produce to {topic}: {e}"),
+        }
+    }
+    for delivery in deliveries {
+        if let Ok(Err((e, _))) = delivery.await {
+            bail!("produce to {topic}: {e}");
+        }
+    }
+    Ok(sent_at)
+}
+
+/// Resident memory now and at its peak (Linux /proc; "unknown" elsewhere).
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!("{} MB now, {} MB peak", now / 1024, peak / 1024),
+        _ => "unknown".into(),
+    }
 }
 
 struct Timing {
