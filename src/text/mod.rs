@@ -20,10 +20,11 @@ mod segment;
 mod tokens;
 
 pub use arabic::{is_arabic_letter, strip_proclitics};
-pub use fold::{fold, fold_with_map, Folded};
+pub use fold::{fold, fold_into, fold_with_map, Folded};
 pub use segment::{paragraph_spans, sentence_spans};
 pub use tokens::tokenize;
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 /// What a paragraph is on a news page; `analyze` says `Body`, the
@@ -66,6 +67,11 @@ pub struct Sentence {
 }
 
 /// A word, number or punctuation mark.
+///
+/// Its matching forms are read with [`Token::folded`], [`Token::lookup`]
+/// and [`Token::prefix`]; they share one small string (inline up to 24
+/// bytes, so most words cost no allocation): `prefix` + `lookup` is
+/// `folded`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// Code point offsets into the text, end-exclusive.
@@ -74,17 +80,42 @@ pub struct Token {
     /// Byte offsets into the text, end-exclusive.
     pub byte_start: usize,
     pub byte_end: usize,
-    /// The matching form of the whole token ([`fold`]).
-    pub folded: String,
-    /// `folded` without Arabic proclitics (`والولايات` gives `ولايات`); equal
-    /// to `folded` when none were stripped. Try `folded` first.
-    pub lookup: String,
-    /// The stripped proclitics, folded; `""` when none.
-    pub prefix: String,
+    folded: CompactString,
+    /// Byte length of the stripped proclitics at the head of `folded`.
+    prefix_len: u8,
     /// Letters or digits, not punctuation.
     pub is_word: bool,
     /// Index into [`Analysis::sentences`].
     pub sentence: usize,
+    /// Index into [`Analysis::paragraphs`] (the sentence's paragraph).
+    pub paragraph: usize,
+}
+
+impl Token {
+    /// The punctuation mark (folded), for tokens that are not words.
+    pub fn punct(&self) -> Option<char> {
+        if self.is_word {
+            None
+        } else {
+            self.folded.chars().next()
+        }
+    }
+
+    /// The matching form of the whole token ([`fold`]).
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// `folded` without Arabic proclitics (`والولايات` gives `ولايات`); equal
+    /// to `folded` when none were stripped. Try `folded` first.
+    pub fn lookup(&self) -> &str {
+        &self.folded[usize::from(self.prefix_len)..]
+    }
+
+    /// The stripped proclitics, folded; `""` when none.
+    pub fn prefix(&self) -> &str {
+        &self.folded[..usize::from(self.prefix_len)]
+    }
 }
 
 /// Paragraphs, sentences and tokens of a text, in order.
@@ -121,22 +152,90 @@ impl Analysis {
     }
 }
 
+/// A text's characters beside its analysis, for stages that slice the text
+/// by code point offsets (quotes, dates).
+#[derive(Debug, Clone)]
+pub struct View<'a> {
+    pub chars: Vec<char>,
+    pub toks: &'a [Token],
+    /// Paragraphs as code point ranges, in order.
+    pub paras: Vec<(usize, usize)>,
+}
+
+impl<'a> View<'a> {
+    /// The view of `text`, whose analysis is `analysis`.
+    pub fn new(text: &str, analysis: &'a Analysis) -> View<'a> {
+        View {
+            chars: text.chars().collect(),
+            toks: &analysis.tokens,
+            paras: analysis
+                .paragraphs
+                .iter()
+                .map(|p| (p.start, p.end))
+                .collect(),
+        }
+    }
+
+    /// The text between two code point offsets (clamped).
+    pub fn slice(&self, start: usize, end: usize) -> String {
+        let end = end.min(self.chars.len());
+        let start = start.min(end);
+        self.chars[start..end].iter().collect()
+    }
+}
+
+/// A hash map keyed by short words with a fast non-cryptographic hash
+/// (FNV-1a): table lookups per token dominate the quote and date stages'
+/// time, and the keys come from our own tables, not from an adversary.
+pub type WordMap<V> = std::collections::HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64 bits.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Splits `text` into paragraphs (all [`ParagraphKind::Body`]), sentences and
 /// tokens. Any string is accepted; time is linear in its length.
 pub fn analyze(text: &str) -> Analysis {
     let mut analysis = Analysis::default();
+    // About one token per 8 bytes of Arabic or English news text.
+    analysis.tokens.reserve(text.len() / 8);
+    let mut tokenizer = tokens::Tokenizer::default();
+    let mut chars: Vec<char> = Vec::new();
     // Char offset to byte offset, walked forward once.
     let mut cursor = CharCursor::new(text);
     for (p_start, p_end) in paragraph_spans(text) {
         let p_byte = cursor.byte_at(p_start);
         let p_byte_end = cursor.byte_at(p_end);
-        let chars: Vec<char> = text[p_byte..p_byte_end].chars().collect();
+        chars.clear();
+        chars.extend(text[p_byte..p_byte_end].chars());
         let paragraph = analysis.paragraphs.len();
         analysis.paragraphs.push(Paragraph {
             start: p_start,
             end: p_end,
             kind: ParagraphKind::Body,
         });
+        // Sentences are increasing inside the paragraph: a cursor of its
+        // own, so the document cursor never walks back.
+        let paragraph_text = &text[p_byte..p_byte_end];
+        let mut inner = CharCursor::new(paragraph_text);
         for (s, e) in sentence_spans(&chars) {
             let (start, end) = (p_start + s, p_start + e);
             let sentence = analysis.sentences.len();
@@ -145,23 +244,28 @@ pub fn analyze(text: &str) -> Analysis {
                 end,
                 paragraph,
             });
-            let b0 = cursor.byte_at(start);
-            let b1 = cursor.byte_at(end);
-            tokens::tokenize_into(&text[b0..b1], start, b0, sentence, &mut analysis.tokens);
+            let b0 = p_byte + inner.byte_at(s);
+            let b1 = p_byte + inner.byte_at(e);
+            tokenizer.tokenize_into(
+                &text[b0..b1],
+                (start, b0),
+                (sentence, paragraph),
+                &mut analysis.tokens,
+            );
         }
     }
     analysis
 }
 
 /// Converts increasing char offsets to byte offsets in one pass.
-struct CharCursor<'a> {
+pub(crate) struct CharCursor<'a> {
     text: &'a str,
     char_pos: usize,
     byte_pos: usize,
 }
 
 impl<'a> CharCursor<'a> {
-    fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         CharCursor {
             text,
             char_pos: 0,
@@ -171,19 +275,24 @@ impl<'a> CharCursor<'a> {
 
     /// Byte offset of char `target` (restarts from the beginning when
     /// asked for an earlier offset).
-    fn byte_at(&mut self, target: usize) -> usize {
+    pub(crate) fn byte_at(&mut self, target: usize) -> usize {
         if target < self.char_pos {
             self.char_pos = 0;
             self.byte_pos = 0;
         }
-        for c in self.text[self.byte_pos..].chars() {
-            if self.char_pos >= target {
-                break;
-            }
-            self.byte_pos += c.len_utf8();
+        // Steps by the width its lead byte gives each char (the text is
+        // valid UTF-8), without decoding it.
+        let bytes = self.text.as_bytes();
+        while self.char_pos < target && self.byte_pos < bytes.len() {
+            self.byte_pos += match bytes[self.byte_pos] {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
             self.char_pos += 1;
         }
-        self.byte_pos
+        self.byte_pos.min(bytes.len())
     }
 }
 
@@ -221,7 +330,7 @@ mod tests {
         let a = analyze(SEED_LINES);
         let last = a.tokens.last().unwrap();
         assert_eq!(a.sentences[last.sentence].paragraph, 2);
-        assert_eq!(a.tokens_of(2)[0].folded, "طريق");
+        assert_eq!(a.tokens_of(2)[0].folded(), "طريق");
         assert_eq!(a.sentences_of(2).count(), 1);
         assert_eq!(a.kind_at(a.paragraphs[1].start), Some(ParagraphKind::Body));
     }

@@ -9,8 +9,9 @@
 //! gives `لافروف` and `:`. White space is no token.
 
 use super::arabic::strip_proclitics;
-use super::fold::fold;
+use super::fold::fold_into;
 use super::Token;
+use compact_str::CompactString;
 use std::sync::LazyLock;
 use unicode_normalization::char::is_combining_mark;
 
@@ -83,79 +84,92 @@ fn is_arabic(c: char) -> bool {
     ('\u{0600}'..='\u{06FF}').contains(&c)
 }
 
-/// Appends the tokens of `text[char_start..]`'s slice `slice` (whose first
-/// character is at char offset `char_start` and byte offset `byte_start` of
-/// the document) to `out`, all in sentence `sentence`.
-pub(crate) fn tokenize_into(
-    slice: &str,
-    char_start: usize,
-    byte_start: usize,
-    sentence: usize,
-    out: &mut Vec<Token>,
-) {
-    let chars: Vec<(usize, char)> = slice.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        if is_word_char(c) {
-            i += 1;
-            while i < chars.len() && (is_word_char(chars[i].1) || joins(&chars, i, start)) {
+/// Reusable buffers for tokenizing many sentences.
+#[derive(Default)]
+pub(crate) struct Tokenizer {
+    chars: Vec<(usize, char)>,
+    scratch: String,
+}
+
+impl Tokenizer {
+    /// Appends the tokens of `slice` (whose first character is at char
+    /// offset `char_start` and byte offset `byte_start` of the document) to
+    /// `out`, all in sentence `sentence` of paragraph `paragraph`.
+    pub(crate) fn tokenize_into(
+        &mut self,
+        slice: &str,
+        (char_start, byte_start): (usize, usize),
+        (sentence, paragraph): (usize, usize),
+        out: &mut Vec<Token>,
+    ) {
+        let chars = &mut self.chars;
+        chars.clear();
+        chars.extend(slice.char_indices());
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            if c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            if is_word_char(c) {
+                i += 1;
+                while i < chars.len() && (is_word_char(chars[i].1) || joins(chars, i, start)) {
+                    i += 1;
+                }
+            } else {
                 i += 1;
             }
-        } else {
-            i += 1;
+            let b0 = chars[start].0;
+            let b1 = chars.get(i).map_or(slice.len(), |&(b, _)| b);
+            out.push(make_token(
+                &slice[b0..b1],
+                (char_start + start, char_start + i),
+                (byte_start + b0, byte_start + b1),
+                (sentence, paragraph),
+                &mut self.scratch,
+            ));
         }
-        let b0 = chars[start].0;
-        let b1 = chars.get(i).map_or(slice.len(), |&(b, _)| b);
-        out.push(make_token(
-            &slice[b0..b1],
-            char_start + start,
-            char_start + i,
-            byte_start + b0,
-            byte_start + b1,
-            sentence,
-        ));
     }
 }
 
+/// One token of `text`; `scratch` is a reused folding buffer.
 fn make_token(
     text: &str,
-    start: usize,
-    end: usize,
-    byte_start: usize,
-    byte_end: usize,
-    sentence: usize,
+    (start, end): (usize, usize),
+    (byte_start, byte_end): (usize, usize),
+    (sentence, paragraph): (usize, usize),
+    scratch: &mut String,
 ) -> Token {
     let is_word = text.chars().any(is_letter_or_digit);
-    let folded = fold(text);
-    let (prefix, lookup) = if is_word {
-        let (p, s) = strip_proclitics(&folded);
-        (p.to_string(), s.to_string())
+    scratch.clear();
+    fold_into(text, scratch);
+    let prefix_len = if is_word {
+        // Proclitics are a few letters: a longer prefix cannot occur, but
+        // would only mean no stripping.
+        u8::try_from(strip_proclitics(scratch).0.len()).unwrap_or(0)
     } else {
-        (String::new(), folded.clone())
+        0
     };
     Token {
         start,
         end,
         byte_start,
         byte_end,
-        folded,
-        lookup,
-        prefix,
+        folded: CompactString::new(scratch.as_str()),
+        prefix_len,
         is_word,
         sentence,
+        paragraph,
     }
 }
 
-/// The tokens of a whole string, all in sentence 0 (tables, tests).
+/// The tokens of a whole string, all in sentence 0 of paragraph 0 (tables,
+/// tests).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    tokenize_into(text, 0, 0, 0, &mut out);
+    Tokenizer::default().tokenize_into(text, (0, 0), (0, 0), &mut out);
     out
 }
 
@@ -217,9 +231,9 @@ mod tests {
     #[test]
     fn tokens_carry_folded_and_lookup_forms() {
         let t = &tokenize("والولايات")[0];
-        assert_eq!(t.folded, "والولايات");
-        assert_eq!(t.lookup, "ولايات");
-        assert_eq!(t.prefix, "وال");
+        assert_eq!(t.folded(), "والولايات");
+        assert_eq!(t.lookup(), "ولايات");
+        assert_eq!(t.prefix(), "وال");
         assert!(t.is_word);
         let p = &tokenize("،")[0];
         assert!(!p.is_word);
