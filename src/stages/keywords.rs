@@ -119,10 +119,10 @@ pub fn document_terms(text: &str) -> HashSet<String> {
         if !is_candidate_word(&t) {
             continue;
         }
-        if is_bare_conjunction(&t.prefix) {
-            terms.insert(format!("{WHOLE_MARK}{}", t.folded));
+        if is_bare_conjunction(t.prefix()) {
+            terms.insert(format!("{WHOLE_MARK}{}", t.folded()));
         }
-        terms.insert(t.lookup);
+        terms.insert(t.lookup().to_string());
     }
     terms
 }
@@ -135,7 +135,7 @@ fn is_bare_conjunction(prefix: &str) -> bool {
 }
 
 fn is_candidate_word(t: &Token) -> bool {
-    t.is_word && t.lookup.chars().count() >= 2 && !t.lookup.chars().any(|c| c.is_numeric())
+    t.is_word && t.lookup().chars().count() >= 2 && !t.lookup().chars().any(|c| c.is_numeric())
 }
 
 /// The `keywords` stage.
@@ -262,8 +262,8 @@ impl Keywords {
             .iter()
             .map(|t| {
                 let (key, extra) = self.key(t);
-                let drop = is_bare_conjunction(&t.prefix)
-                    && self.conjunction_is_clitic(&t.folded, &t.lookup);
+                let drop = is_bare_conjunction(t.prefix())
+                    && self.conjunction_is_clitic(t.folded(), t.lookup());
                 (key, extra, drop)
             })
             .collect();
@@ -367,7 +367,7 @@ fn display_form(
     } else {
         raw.to_string()
     };
-    let prefix = first.prefix.as_str();
+    let prefix = first.prefix();
     if prefix.is_empty() {
         return (skip_letters(&whole, extra).to_string(), false);
     }

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 /// The matching key of a token: its lookup form (folded, proclitics
 /// stripped), which is also what the document-frequency table counts.
 pub fn term_key(token: &Token) -> &str {
-    &token.lookup
+    token.lookup()
 }
 
 /// The keys of the words of `phrase`, as [`term_key`] gives them.
@@ -21,7 +21,7 @@ pub fn phrase_keys(phrase: &str) -> Vec<String> {
     tokenize(phrase)
         .into_iter()
         .filter(|t| t.is_word)
-        .map(|t| t.lookup)
+        .map(|t| t.lookup().to_string())
         .collect()
 }
 
@@ -58,7 +58,7 @@ impl WordSet {
 
     /// True when the token is in the set, by its lookup or its folded form.
     pub fn contains(&self, token: &Token) -> bool {
-        self.0.contains(&token.lookup) || self.0.contains(&token.folded)
+        self.0.contains(token.lookup()) || self.0.contains(token.folded())
     }
 }
 

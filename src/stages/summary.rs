@@ -103,7 +103,7 @@ impl Summary {
                 && !self.stop.contains(t)
                 && analysis.kind_at(t.start) == Some(ParagraphKind::Body)
             {
-                *freq.entry(t.lookup.as_str()).or_default() += 1.0;
+                *freq.entry(t.lookup()).or_default() += 1.0;
             }
         }
         let score = |u: &Unit, position: usize| -> f64 {
@@ -111,7 +111,7 @@ impl Summary {
             for s in u.first..=u.last {
                 for t in analysis.tokens_of(s).iter().filter(|t| t.is_word) {
                     n += 1;
-                    if let Some(f) = freq.get(t.lookup.as_str()) {
+                    if let Some(f) = freq.get(t.lookup()) {
                         if *f > 1.0 {
                             sum += f;
                         }

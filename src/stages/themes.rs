@@ -178,7 +178,7 @@ fn hash_key(tokens: &[&Token]) -> usize {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for t in tokens {
-        t.lookup.hash(&mut h);
+        t.lookup().hash(&mut h);
     }
     h.finish() as usize
 }

@@ -65,10 +65,15 @@ impl Folded {
 /// The matching form of `s` (see the module documentation).
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// Appends the matching form of `s` to `out` (reuses `out`'s buffer).
+pub fn fold_into(s: &str, out: &mut String) {
     for c in s.chars() {
         fold_char(c, &mut |f| out.push(f));
     }
-    out
 }
 
 /// The matching form of `s` with the map back to `s`'s code points.

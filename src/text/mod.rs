@@ -20,10 +20,11 @@ mod segment;
 mod tokens;
 
 pub use arabic::{is_arabic_letter, strip_proclitics};
-pub use fold::{fold, fold_with_map, Folded};
+pub use fold::{fold, fold_into, fold_with_map, Folded};
 pub use segment::{paragraph_spans, sentence_spans};
 pub use tokens::tokenize;
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 /// What a paragraph is on a news page; `analyze` says `Body`, the
@@ -66,6 +67,11 @@ pub struct Sentence {
 }
 
 /// A word, number or punctuation mark.
+///
+/// Its matching forms are read with [`Token::folded`], [`Token::lookup`]
+/// and [`Token::prefix`]; they share one small string (inline up to 24
+/// bytes, so most words cost no allocation): `prefix` + `lookup` is
+/// `folded`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// Code point offsets into the text, end-exclusive.
@@ -74,17 +80,31 @@ pub struct Token {
     /// Byte offsets into the text, end-exclusive.
     pub byte_start: usize,
     pub byte_end: usize,
-    /// The matching form of the whole token ([`fold`]).
-    pub folded: String,
-    /// `folded` without Arabic proclitics (`والولايات` gives `ولايات`); equal
-    /// to `folded` when none were stripped. Try `folded` first.
-    pub lookup: String,
-    /// The stripped proclitics, folded; `""` when none.
-    pub prefix: String,
+    folded: CompactString,
+    /// Byte length of the stripped proclitics at the head of `folded`.
+    prefix_len: u8,
     /// Letters or digits, not punctuation.
     pub is_word: bool,
     /// Index into [`Analysis::sentences`].
     pub sentence: usize,
+}
+
+impl Token {
+    /// The matching form of the whole token ([`fold`]).
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// `folded` without Arabic proclitics (`والولايات` gives `ولايات`); equal
+    /// to `folded` when none were stripped. Try `folded` first.
+    pub fn lookup(&self) -> &str {
+        &self.folded[usize::from(self.prefix_len)..]
+    }
+
+    /// The stripped proclitics, folded; `""` when none.
+    pub fn prefix(&self) -> &str {
+        &self.folded[..usize::from(self.prefix_len)]
+    }
 }
 
 /// Paragraphs, sentences and tokens of a text, in order.
@@ -221,7 +241,7 @@ mod tests {
         let a = analyze(SEED_LINES);
         let last = a.tokens.last().unwrap();
         assert_eq!(a.sentences[last.sentence].paragraph, 2);
-        assert_eq!(a.tokens_of(2)[0].folded, "طريق");
+        assert_eq!(a.tokens_of(2)[0].folded(), "طريق");
         assert_eq!(a.sentences_of(2).count(), 1);
         assert_eq!(a.kind_at(a.paragraphs[1].start), Some(ParagraphKind::Body));
     }

@@ -9,8 +9,9 @@
 //! gives `لافروف` and `:`. White space is no token.
 
 use super::arabic::strip_proclitics;
-use super::fold::fold;
+use super::fold::fold_into;
 use super::Token;
+use compact_str::CompactString;
 use std::sync::LazyLock;
 use unicode_normalization::char::is_combining_mark;
 
@@ -94,6 +95,7 @@ pub(crate) fn tokenize_into(
     out: &mut Vec<Token>,
 ) {
     let chars: Vec<(usize, char)> = slice.char_indices().collect();
+    let mut scratch = String::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i].1;
@@ -114,39 +116,39 @@ pub(crate) fn tokenize_into(
         let b1 = chars.get(i).map_or(slice.len(), |&(b, _)| b);
         out.push(make_token(
             &slice[b0..b1],
-            char_start + start,
-            char_start + i,
-            byte_start + b0,
-            byte_start + b1,
+            (char_start + start, char_start + i),
+            (byte_start + b0, byte_start + b1),
             sentence,
+            &mut scratch,
         ));
     }
 }
 
+/// One token of `text`; `scratch` is a reused folding buffer.
 fn make_token(
     text: &str,
-    start: usize,
-    end: usize,
-    byte_start: usize,
-    byte_end: usize,
+    (start, end): (usize, usize),
+    (byte_start, byte_end): (usize, usize),
     sentence: usize,
+    scratch: &mut String,
 ) -> Token {
     let is_word = text.chars().any(is_letter_or_digit);
-    let folded = fold(text);
-    let (prefix, lookup) = if is_word {
-        let (p, s) = strip_proclitics(&folded);
-        (p.to_string(), s.to_string())
+    scratch.clear();
+    fold_into(text, scratch);
+    let prefix_len = if is_word {
+        // Proclitics are a few letters: a longer prefix cannot occur, but
+        // would only mean no stripping.
+        u8::try_from(strip_proclitics(scratch).0.len()).unwrap_or(0)
     } else {
-        (String::new(), folded.clone())
+        0
     };
     Token {
         start,
         end,
         byte_start,
         byte_end,
-        folded,
-        lookup,
-        prefix,
+        folded: CompactString::new(scratch.as_str()),
+        prefix_len,
         is_word,
         sentence,
     }
@@ -217,9 +219,9 @@ mod tests {
     #[test]
     fn tokens_carry_folded_and_lookup_forms() {
         let t = &tokenize("والولايات")[0];
-        assert_eq!(t.folded, "والولايات");
-        assert_eq!(t.lookup, "ولايات");
-        assert_eq!(t.prefix, "وال");
+        assert_eq!(t.folded(), "والولايات");
+        assert_eq!(t.lookup(), "ولايات");
+        assert_eq!(t.prefix(), "وال");
         assert!(t.is_word);
         let p = &tokenize("،")[0];
         assert!(!p.is_word);

@@ -37,10 +37,7 @@ pub fn simhash<'a>(
     shingle: usize,
     weight: impl Fn(&[&str]) -> f64,
 ) -> u64 {
-    let keys: Vec<&str> = words
-        .filter(|t| t.is_word)
-        .map(|t| t.lookup.as_str())
-        .collect();
+    let keys: Vec<&str> = words.filter(|t| t.is_word).map(|t| t.lookup()).collect();
     if keys.is_empty() {
         return 0;
     }
