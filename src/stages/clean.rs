@@ -56,35 +56,47 @@ fn is_blank(c: char) -> bool {
         || ('\u{2000}'..='\u{200a}').contains(&c)
 }
 
-/// Cleans a body: see the module documentation for what changes.
+/// Cleans a body: see the module documentation for what changes. One pass:
+/// `\r\n`, `\r`, U+2028 and U+2029 end a line like `\n` (the blank line
+/// a `\r\n` would leave collapses with the others).
 pub fn clean_text(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    let normalised = input
-        .replace("\r\n", "\n")
-        .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
-    for line in normalised.split('\n') {
-        let mut para = String::with_capacity(line.len());
-        let mut pending_space = false;
-        for c in line.chars() {
-            if is_junk(c) {
-                continue;
-            }
-            if is_blank(c) {
-                pending_space = !para.is_empty();
-                continue;
-            }
-            if pending_space {
-                para.push(' ');
+    // Whether the current line has kept a character, and whether a blank
+    // run follows its last one.
+    let mut line_has_text = false;
+    let mut pending_space = false;
+    // Kept characters are copied a run at a time: the byte offset where
+    // the current run started.
+    let mut run: Option<usize> = None;
+    for (at, c) in input.char_indices() {
+        let line_end = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+        if !line_end && !is_junk(c) && !is_blank(c) {
+            if run.is_none() {
+                if !line_has_text {
+                    if !out.is_empty() {
+                        out.push('\n');
+                    }
+                    line_has_text = true;
+                } else if pending_space {
+                    out.push(' ');
+                }
                 pending_space = false;
+                run = Some(at);
             }
-            para.push(c);
+            continue;
         }
-        if !para.is_empty() {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&para);
+        if let Some(from) = run.take() {
+            out.push_str(&input[from..at]);
         }
+        if line_end {
+            line_has_text = false;
+            pending_space = false;
+        } else if is_blank(c) {
+            pending_space = line_has_text;
+        }
+    }
+    if let Some(from) = run {
+        out.push_str(&input[from..]);
     }
     out
 }
@@ -108,7 +120,11 @@ impl Stage for Clean {
                 "no text: the body is empty and no text was extracted from html".into(),
             ));
         }
-        if self.max_chars > 0 && doc.text.chars().count() > self.max_chars {
+        // A text of at most `max_chars` bytes has at most as many chars.
+        if self.max_chars > 0
+            && doc.text.len() > self.max_chars
+            && doc.text.chars().count() > self.max_chars
+        {
             return Err(StageError::Failed(format!(
                 "text is over {} characters; later stages may be slow",
                 self.max_chars
@@ -126,6 +142,15 @@ mod tests {
     #[test]
     fn collapses_blank_lines_and_spaces_and_trims_paragraphs() {
         assert_eq!(clean_text("  a  b\t c \r\n\r\n\n d\u{a0}e  "), "a b c\nd e");
+    }
+
+    #[test]
+    fn every_line_ending_splits_paragraphs() {
+        assert_eq!(
+            clean_text("a\r\nb\rc\u{2028}d\u{2029}e\n\r\n f"),
+            "a\nb\nc\nd\ne\nf"
+        );
+        assert_eq!(clean_text(" \t\r\n\n"), "");
     }
 
     #[test]

@@ -26,9 +26,10 @@
 
 use super::{Stage, StageError};
 use crate::document::{Caption, Document};
-use crate::text::{fold, fold_with_map, Analysis, ParagraphKind};
+use crate::text::{fold, fold_into, fold_with_map, Analysis, CharCursor, ParagraphKind};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// Output field for the dateline: `{place, agency, start, end}`.
@@ -62,6 +63,9 @@ impl Default for StructureConfig {
 /// Characters of a paragraph's head searched for a marker.
 const MARKER_HEAD_CHARS: usize = 48;
 
+/// Folded characters of a marker compared before the whole head is folded.
+const MARKER_LEAD_CHARS: usize = 4;
+
 /// Which kind of line a marker opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MarkerKind {
@@ -85,6 +89,10 @@ pub struct Structure {
     /// Folded agency name to canonical name.
     agencies: HashMap<String, String>,
     markers: Vec<Marker>,
+    /// The first [`MARKER_LEAD_CHARS`] folded characters of every marker
+    /// (all of a shorter one): a paragraph whose folded head starts with
+    /// none of them opens no marker.
+    marker_leads: Vec<String>,
 }
 
 impl Structure {
@@ -110,7 +118,14 @@ impl Structure {
             .collect();
         // Longest first, so `Photo credit:` wins over `Photo:`.
         markers.sort_by_key(|m| std::cmp::Reverse(m.folded.len()));
+        let mut marker_leads: Vec<String> = markers
+            .iter()
+            .map(|m| m.folded.chars().take(MARKER_LEAD_CHARS).collect())
+            .collect();
+        marker_leads.sort_unstable();
+        marker_leads.dedup();
         Structure {
+            marker_leads,
             max_heading_words: config.max_heading_words.max(1),
             max_caption_words: config.max_caption_words.max(1),
             agencies,
@@ -127,6 +142,22 @@ impl Structure {
     /// The marker opening `para`, and the char offset where what follows it
     /// (the name, the credit) starts.
     fn marker_at_start(&self, para: &str) -> Option<(MarkerKind, usize)> {
+        // Most paragraphs start with no marker's first letters: fold a few
+        // characters and stop there. Diacritics fold to nothing, so the
+        // check applies only when the few gave enough letters.
+        let few = char_slice(para, 0, 2 * MARKER_LEAD_CHARS);
+        let mut lead = String::with_capacity(4 * MARKER_LEAD_CHARS);
+        fold_into(few, &mut lead);
+        let lead = char_slice(&lead, 0, MARKER_LEAD_CHARS);
+        let complete = few.len() == para.len() || lead.chars().count() == MARKER_LEAD_CHARS;
+        if complete
+            && !self
+                .marker_leads
+                .iter()
+                .any(|m| lead.starts_with(m.as_str()))
+        {
+            return None;
+        }
         // Markers are short: fold only the head of a long paragraph.
         let head = char_slice(para, 0, MARKER_HEAD_CHARS);
         let folded = fold_with_map(head);
@@ -361,8 +392,8 @@ fn has_sentence_end(s: &str) -> bool {
 
 /// True when `para` is a short line whose tail after a photo marker is a
 /// short credit (`People queue for bread. Photo: Reuters`).
-fn photo_tail(structure: &Structure, para: &str) -> bool {
-    para.split_whitespace().count() <= structure.max_caption_words
+fn photo_tail(structure: &Structure, para: &str, words: usize) -> bool {
+    words <= structure.max_caption_words
         && structure
             .photo_marker_inside(para)
             .is_some_and(|(_, after)| {
@@ -441,12 +472,16 @@ impl Stage for Structure {
         let mut analysis: Analysis =
             std::sync::Arc::try_unwrap(shared).unwrap_or_else(|a| (*a).clone());
         let n = analysis.paragraphs.len();
-        let texts: Vec<String> = {
-            let chars: Vec<char> = doc.text.chars().collect();
+        let texts: Vec<&str> = {
+            let mut cursor = CharCursor::new(&doc.text);
             analysis
                 .paragraphs
                 .iter()
-                .map(|p| chars[p.start..p.end].iter().collect())
+                .map(|p| {
+                    let b0 = cursor.byte_at(p.start);
+                    let b1 = cursor.byte_at(p.end);
+                    &doc.text[b0..b1]
+                })
                 .collect()
         };
         let known_headings: Vec<String> = doc.headings.iter().map(|h| fold(h.trim())).collect();
@@ -458,21 +493,23 @@ impl Stage for Structure {
         let mut dateline: Option<Value> = None;
 
         for (i, text) in texts.iter().enumerate() {
-            let folded = fold(text);
+            // Folded only when compared with something.
+            let folded_cell = OnceCell::new();
+            let folded = || folded_cell.get_or_init(|| fold(text)).as_str();
             let near_top = i < 3;
             let near_end = i + 3 >= n;
             let words = text.split_whitespace().count();
             let marker = self.marker_at_start(text);
-            let kind = if known_captions.contains(&folded)
+            let kind = if known_captions.iter().any(|k| k == folded())
                 || text.trim_end().ends_with('|')
                 || matches!(marker, Some((MarkerKind::Photo, _)))
                 || self.bracketed_agency_caption(text)
-                || photo_tail(self, text)
+                || photo_tail(self, text, words)
             {
                 captions.push(self.caption(text));
                 ParagraphKind::Caption
-            } else if known_headings.contains(&folded) {
-                headings.push(text.clone());
+            } else if known_headings.iter().any(|k| k == folded()) {
+                headings.push(text.to_string());
                 ParagraphKind::Heading
             } else if let (Some((MarkerKind::Byline, after)), true) = (marker, near_top || near_end)
             {
@@ -489,7 +526,7 @@ impl Stage for Structure {
                 let credit = char_slice(text, after, usize::MAX).trim();
                 doc.fields.insert(CREDIT_FIELD.into(), json!(credit));
                 ParagraphKind::Credit
-            } else if i + 1 == n && i > 0 && self.credit_in(text).is_some() && words <= 6 {
+            } else if i + 1 == n && i > 0 && words <= 6 && self.credit_in(text).is_some() {
                 doc.fields.insert(CREDIT_FIELD.into(), json!(text.trim()));
                 ParagraphKind::Credit
             } else if let Some(found) = (dateline.is_none() && i < 2)
@@ -520,12 +557,12 @@ impl Stage for Structure {
                 })
             {
                 if i == 0 && title.is_none() {
-                    doc.title = Some(text.clone());
-                } else if i > 0 && title.as_deref() != Some(folded.as_str()) {
-                    headings.push(text.clone());
+                    doc.title = Some(text.to_string());
+                } else if i > 0 && title.as_deref().is_none_or(|t| t != folded()) {
+                    headings.push(text.to_string());
                 }
                 ParagraphKind::Heading
-            } else if i == 0 && title.as_deref() == Some(folded.as_str()) {
+            } else if i == 0 && title.as_deref().is_some_and(|t| t == folded()) {
                 ParagraphKind::Heading
             } else {
                 ParagraphKind::Body

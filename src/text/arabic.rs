@@ -9,21 +9,35 @@
 
 use std::sync::LazyLock;
 
-/// `(prefix, least characters left after it)`, longest prefix first.
-static PROCLITICS: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
-    let mut table: Vec<(String, usize)> = include_str!("../../data/text/ar_proclitics.tsv")
+/// A proclitic: `(prefix, its length in characters, least characters left
+/// after it)`.
+type Proclitic = (String, usize, usize);
+
+/// The proclitics grouped by their first letter, longest prefix first.
+static PROCLITICS: LazyLock<Vec<(char, Vec<Proclitic>)>> = LazyLock::new(|| {
+    let mut table: Vec<(String, usize, usize)> = include_str!("../../data/text/ar_proclitics.tsv")
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
             let (prefix, min) = l.split_once('\t')?;
-            Some((prefix.trim().to_string(), min.trim().parse().ok()?))
+            let prefix = prefix.trim().to_string();
+            let chars = prefix.chars().count();
+            Some((prefix, chars, min.trim().parse().ok()?))
         })
+        // Only Arabic letters: then the stem is all letters exactly when
+        // the whole token is, which `strip_proclitics` checks once.
+        .filter(|(p, _, _)| !p.is_empty() && p.chars().all(is_arabic_letter))
         .collect();
-    table.sort_by_key(|(p, _)| std::cmp::Reverse(p.chars().count()));
-    debug_assert!(table
-        .iter()
-        .all(|(p, _)| p.starts_with(['و', 'ف', 'ب', 'ك', 'ل', 'ا'])));
-    table
+    table.sort_by_key(|(_, chars, _)| std::cmp::Reverse(*chars));
+    let mut groups: Vec<(char, Vec<Proclitic>)> = Vec::new();
+    for entry in table {
+        let first = entry.0.chars().next().unwrap_or_default();
+        match groups.iter_mut().find(|(c, _)| *c == first) {
+            Some((_, group)) => group.push(entry),
+            None => groups.push((first, vec![entry])),
+        }
+    }
+    groups
 });
 
 /// True for letters of the Arabic block (the script proclitics apply to).
@@ -34,20 +48,23 @@ pub fn is_arabic_letter(c: char) -> bool {
 /// Splits a *folded* token into `(proclitics, stem)`; the proclitics are
 /// `""` when none apply (non-Arabic tokens, or too little would remain).
 pub fn strip_proclitics(folded: &str) -> (&str, &str) {
-    // Every proclitic starts with one of these letters: most tokens stop here.
-    if !folded
-        .chars()
-        .next()
-        .is_some_and(|c| matches!(c, 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'ا'))
-    {
+    // Most tokens start with a letter no proclitic starts with.
+    let Some(first) = folded.chars().next() else {
         return ("", folded);
+    };
+    let Some((_, group)) = PROCLITICS.iter().find(|(c, _)| *c == first) else {
+        return ("", folded);
+    };
+    let mut len = 0;
+    for c in folded.chars() {
+        if !is_arabic_letter(c) {
+            return ("", folded);
+        }
+        len += 1;
     }
-    let len = folded.chars().count();
-    for (prefix, min_left) in PROCLITICS.iter() {
-        if let Some(stem) = folded.strip_prefix(prefix.as_str()) {
-            if len - prefix.chars().count() >= *min_left && stem.chars().all(is_arabic_letter) {
-                return (&folded[..prefix.len()], stem);
-            }
+    for (prefix, prefix_chars, min_left) in group {
+        if len >= prefix_chars + min_left && folded.starts_with(prefix.as_str()) {
+            return folded.split_at(prefix.len());
         }
     }
     ("", folded)

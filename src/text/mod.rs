@@ -145,18 +145,27 @@ impl Analysis {
 /// tokens. Any string is accepted; time is linear in its length.
 pub fn analyze(text: &str) -> Analysis {
     let mut analysis = Analysis::default();
+    // About one token per 8 bytes of Arabic or English news text.
+    analysis.tokens.reserve(text.len() / 8);
+    let mut tokenizer = tokens::Tokenizer::default();
+    let mut chars: Vec<char> = Vec::new();
     // Char offset to byte offset, walked forward once.
     let mut cursor = CharCursor::new(text);
     for (p_start, p_end) in paragraph_spans(text) {
         let p_byte = cursor.byte_at(p_start);
         let p_byte_end = cursor.byte_at(p_end);
-        let chars: Vec<char> = text[p_byte..p_byte_end].chars().collect();
+        chars.clear();
+        chars.extend(text[p_byte..p_byte_end].chars());
         let paragraph = analysis.paragraphs.len();
         analysis.paragraphs.push(Paragraph {
             start: p_start,
             end: p_end,
             kind: ParagraphKind::Body,
         });
+        // Sentences are increasing inside the paragraph: a cursor of its
+        // own, so the document cursor never walks back.
+        let paragraph_text = &text[p_byte..p_byte_end];
+        let mut inner = CharCursor::new(paragraph_text);
         for (s, e) in sentence_spans(&chars) {
             let (start, end) = (p_start + s, p_start + e);
             let sentence = analysis.sentences.len();
@@ -165,23 +174,23 @@ pub fn analyze(text: &str) -> Analysis {
                 end,
                 paragraph,
             });
-            let b0 = cursor.byte_at(start);
-            let b1 = cursor.byte_at(end);
-            tokens::tokenize_into(&text[b0..b1], start, b0, sentence, &mut analysis.tokens);
+            let b0 = p_byte + inner.byte_at(s);
+            let b1 = p_byte + inner.byte_at(e);
+            tokenizer.tokenize_into(&text[b0..b1], start, b0, sentence, &mut analysis.tokens);
         }
     }
     analysis
 }
 
 /// Converts increasing char offsets to byte offsets in one pass.
-struct CharCursor<'a> {
+pub(crate) struct CharCursor<'a> {
     text: &'a str,
     char_pos: usize,
     byte_pos: usize,
 }
 
 impl<'a> CharCursor<'a> {
-    fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         CharCursor {
             text,
             char_pos: 0,
@@ -191,7 +200,7 @@ impl<'a> CharCursor<'a> {
 
     /// Byte offset of char `target` (restarts from the beginning when
     /// asked for an earlier offset).
-    fn byte_at(&mut self, target: usize) -> usize {
+    pub(crate) fn byte_at(&mut self, target: usize) -> usize {
         if target < self.char_pos {
             self.char_pos = 0;
             self.byte_pos = 0;

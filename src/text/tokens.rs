@@ -84,43 +84,54 @@ fn is_arabic(c: char) -> bool {
     ('\u{0600}'..='\u{06FF}').contains(&c)
 }
 
-/// Appends the tokens of `text[char_start..]`'s slice `slice` (whose first
-/// character is at char offset `char_start` and byte offset `byte_start` of
-/// the document) to `out`, all in sentence `sentence`.
-pub(crate) fn tokenize_into(
-    slice: &str,
-    char_start: usize,
-    byte_start: usize,
-    sentence: usize,
-    out: &mut Vec<Token>,
-) {
-    let chars: Vec<(usize, char)> = slice.char_indices().collect();
-    let mut scratch = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i].1;
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        if is_word_char(c) {
-            i += 1;
-            while i < chars.len() && (is_word_char(chars[i].1) || joins(&chars, i, start)) {
+/// Reusable buffers for tokenizing many sentences.
+#[derive(Default)]
+pub(crate) struct Tokenizer {
+    chars: Vec<(usize, char)>,
+    scratch: String,
+}
+
+impl Tokenizer {
+    /// Appends the tokens of `slice` (whose first character is at char
+    /// offset `char_start` and byte offset `byte_start` of the document) to
+    /// `out`, all in sentence `sentence`.
+    pub(crate) fn tokenize_into(
+        &mut self,
+        slice: &str,
+        char_start: usize,
+        byte_start: usize,
+        sentence: usize,
+        out: &mut Vec<Token>,
+    ) {
+        let chars = &mut self.chars;
+        chars.clear();
+        chars.extend(slice.char_indices());
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i].1;
+            if c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            if is_word_char(c) {
+                i += 1;
+                while i < chars.len() && (is_word_char(chars[i].1) || joins(chars, i, start)) {
+                    i += 1;
+                }
+            } else {
                 i += 1;
             }
-        } else {
-            i += 1;
+            let b0 = chars[start].0;
+            let b1 = chars.get(i).map_or(slice.len(), |&(b, _)| b);
+            out.push(make_token(
+                &slice[b0..b1],
+                (char_start + start, char_start + i),
+                (byte_start + b0, byte_start + b1),
+                sentence,
+                &mut self.scratch,
+            ));
         }
-        let b0 = chars[start].0;
-        let b1 = chars.get(i).map_or(slice.len(), |&(b, _)| b);
-        out.push(make_token(
-            &slice[b0..b1],
-            (char_start + start, char_start + i),
-            (byte_start + b0, byte_start + b1),
-            sentence,
-            &mut scratch,
-        ));
     }
 }
 
@@ -157,7 +168,7 @@ fn make_token(
 /// The tokens of a whole string, all in sentence 0 (tables, tests).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    tokenize_into(text, 0, 0, 0, &mut out);
+    Tokenizer::default().tokenize_into(text, 0, 0, 0, &mut out);
     out
 }
 
