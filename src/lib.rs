@@ -10,7 +10,7 @@
 //! | [`entities`] | entity tagger, gazetteers, rule tables (used by the `entities` stage) |
 //! | [`stages`] | the [`stages::Stage`] trait and every extraction stage |
 //! | [`text`] | folding, paragraphs, sentences, tokens: the shared text layer |
-//! | [`lex`], [`dates`], [`speech`] | tokens with offsets; dates; quotes and speakers |
+//! | [`dates`], [`speech`] | dates; quotes and speakers (on the shared [`text`] analysis) |
 //! | [`pipeline`] | worker pool, offset tracking, dead-letter policy, shutdown |
 //! | [`record`] | a finished [`document::Document`] to the enriched JSON record |
 //! | [`sinks`] | Kafka producer (output and dead-letter), JSON Lines files |
@@ -34,7 +34,6 @@ pub mod events;
 pub mod harness;
 pub mod http;
 pub mod kafka_client;
-pub mod lex;
 pub mod pipeline;
 pub mod record;
 pub mod sinks;

@@ -15,7 +15,7 @@
 pub mod hijri;
 
 use crate::document::DateMention;
-use crate::lex::{fold, Lexed, Tok, WordMap};
+use crate::text::{fold, Token, View, WordMap};
 use std::borrow::Cow;
 use thiserror::Error;
 use time::{Date, Duration, Month, Weekday};
@@ -240,7 +240,7 @@ impl DateFinder {
     /// Whether a date phrase (a weekday, month or relative expression) or a
     /// day word (`يوم`) starts at token `i` (used by the quotes stage to end
     /// a speaker phrase at a date).
-    pub fn starts_expression(&self, toks: &[Tok], i: usize) -> bool {
+    pub fn starts_expression(&self, toks: &[Token], i: usize) -> bool {
         self.phrase_at(toks, i).is_some() || self.role(toks.get(i)) == Some(Role::DayWord)
     }
 
@@ -248,7 +248,7 @@ impl DateFinder {
     /// `anchor` (the publication date) when given.
     pub fn find(
         &self,
-        lexed: &Lexed,
+        lexed: &View,
         anchor: Option<Date>,
         order: NumericOrder,
     ) -> Vec<DateMention> {
@@ -314,7 +314,7 @@ impl DateFinder {
     }
 
     /// What kind of expression was found at token `i`.
-    fn kind_of(&self, toks: &[Tok], i: usize, value: &Option<String>) -> Found {
+    fn kind_of(&self, toks: &[Token], i: usize, value: &Option<String>) -> Found {
         match self.phrase_at(toks, i) {
             Some((_, Vocab::Weekday(day))) => Found::Weekday(Some(day)),
             Some((_, Vocab::Relative(Unit::Day, 0 | -1))) => Found::RelativeDay,
@@ -331,13 +331,13 @@ impl DateFinder {
     /// The expression starting at token `i`: (first token, end token, value).
     fn match_at(
         &self,
-        toks: &[Tok],
+        toks: &[Token],
         i: usize,
         anchor: Option<Date>,
         order: NumericOrder,
     ) -> Option<(usize, usize, Option<String>)> {
         let t = &toks[i];
-        if !t.word {
+        if !t.is_word {
             return None;
         }
         if let Some(found) = self.numeric_at(toks, i, order) {
@@ -366,18 +366,18 @@ impl DateFinder {
     }
 
     /// The longest table phrase at `i`: (end token, meaning).
-    fn phrase_at(&self, toks: &[Tok], i: usize) -> Option<(usize, Vocab)> {
-        let first = &toks.get(i)?.folded;
-        let candidates =
-            std::iter::once(Cow::Borrowed(first.as_str())).chain(strip_proclitic(first));
+    fn phrase_at(&self, toks: &[Token], i: usize) -> Option<(usize, Vocab)> {
+        let first = toks.get(i)?.folded();
+        let candidates = std::iter::once(Cow::Borrowed(first)).chain(strip_proclitic(first));
         for form in candidates {
             let Some(list) = self.phrases.get(form.as_ref()) else {
                 continue;
             };
             for phrase in list {
                 let matches = phrase.rest.iter().enumerate().all(|(k, w)| {
-                    toks.get(i + 1 + k)
-                        .is_some_and(|t| t.word && t.folded == *w && t.para == toks[i].para)
+                    toks.get(i + 1 + k).is_some_and(|t| {
+                        t.is_word && t.folded() == *w && t.paragraph == toks[i].paragraph
+                    })
                 });
                 if matches {
                     return Some((i + 1 + phrase.rest.len(), phrase.vocab));
@@ -387,24 +387,24 @@ impl DateFinder {
         None
     }
 
-    fn role(&self, tok: Option<&Tok>) -> Option<Role> {
-        let tok = tok.filter(|t| t.word)?;
-        self.context.get(&tok.folded).copied().or_else(|| {
-            strip_proclitic(&tok.folded).find_map(|w| self.context.get(w.as_ref()).copied())
+    fn role(&self, tok: Option<&Token>) -> Option<Role> {
+        let tok = tok.filter(|t| t.is_word)?;
+        self.context.get(tok.folded()).copied().or_else(|| {
+            strip_proclitic(tok.folded()).find_map(|w| self.context.get(w.as_ref()).copied())
         })
     }
 
     /// `12/12/2016`, `12-12-2016`, `12.12.2016`, `2016-12-12`.
     fn numeric_at(
         &self,
-        toks: &[Tok],
+        toks: &[Token],
         i: usize,
         order: NumericOrder,
     ) -> Option<(usize, usize, Option<String>)> {
         let t = &toks[i];
         // `12.12.2016` lexes as one word.
-        if t.folded.contains('.') {
-            let parts: Vec<&str> = t.folded.split('.').collect();
+        if t.folded().contains('.') {
+            let parts: Vec<&str> = t.folded().split('.').collect();
             let shaped = parts.len() == 3
                 && parts.iter().all(|p| is_digits(p))
                 && parts[0].len() <= 2
@@ -420,7 +420,7 @@ impl DateFinder {
             }
             return None;
         }
-        if !is_digits(&t.folded) {
+        if !is_digits(t.folded()) {
             return None;
         }
         // Five tokens: n sep n sep n with the same separator; `/` may be
@@ -433,11 +433,11 @@ impl DateFinder {
         if sep == '-' && !window.windows(2).all(|w| w[0].end == w[1].start) {
             return None;
         }
-        if window.iter().any(|w| w.para != t.para) {
+        if window.iter().any(|w| w.paragraph != t.paragraph) {
             return None;
         }
-        let (a, b) = (&window[0].folded, &window[2].folded);
-        let last = &window[4].folded;
+        let (a, b) = (window[0].folded(), window[2].folded());
+        let last = window[4].folded();
         let digits: String = last.chars().take_while(char::is_ascii_digit).collect();
         let suffix = &last[digits.len()..];
         if !is_digits(b) || digits.is_empty() {
@@ -479,15 +479,15 @@ impl DateFinder {
     /// `12 Dec 2016`, `12 ديسمبر` (year of publication).
     fn day_month_at(
         &self,
-        toks: &[Tok],
+        toks: &[Token],
         i: usize,
         anchor: Option<Date>,
     ) -> Option<(usize, usize, Option<String>)> {
         let day_tok = &toks[i];
-        if !is_digits(&day_tok.folded) || day_tok.folded.len() > 2 {
+        if !is_digits(day_tok.folded()) || day_tok.folded().len() > 2 {
             return None;
         }
-        let day = number(&day_tok.folded)?;
+        let day = number(day_tok.folded())?;
         let mut j = i + 1;
         // `12 من ديسمبر`, `12th of December` are rare in news; not handled.
         let (after_month, vocab) = self
@@ -514,8 +514,8 @@ impl DateFinder {
     }
 
     /// After a month name, `/كانون الأول` naming the same month again.
-    fn skip_alternate_month(&self, toks: &[Tok], j: usize) -> usize {
-        if toks.get(j).and_then(Tok::punct) == Some('/') {
+    fn skip_alternate_month(&self, toks: &[Token], j: usize) -> usize {
+        if toks.get(j).and_then(Token::punct) == Some('/') {
             if let Some((end, Vocab::Month(..))) = self.phrase_at(toks, j + 1) {
                 return end;
             }
@@ -524,16 +524,20 @@ impl DateFinder {
     }
 
     /// A year right after a month (`2016`, `1446هـ`, `, 2016`): (year, end token).
-    fn year_after(&self, toks: &[Tok], j: usize) -> (Option<u32>, usize) {
+    fn year_after(&self, toks: &[Token], j: usize) -> (Option<u32>, usize) {
         let mut k = j;
-        if toks.get(k).and_then(Tok::punct) == Some(',') {
+        if toks.get(k).and_then(Token::punct) == Some(',') {
             k += 1;
         }
-        let Some(t) = toks.get(k).filter(|t| t.word) else {
+        let Some(t) = toks.get(k).filter(|t| t.is_word) else {
             return (None, j);
         };
-        let digits: String = t.folded.chars().take_while(char::is_ascii_digit).collect();
-        let suffix = &t.folded[digits.len()..];
+        let digits: String = t
+            .folded()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let suffix = &t.folded()[digits.len()..];
         if digits.len() < 3 || (!suffix.is_empty() && !self.context.contains_key(suffix)) {
             return (None, j);
         }
@@ -554,7 +558,7 @@ impl DateFinder {
     /// A month name first: `December 12, 2016`, `Dec. 12`, `ديسمبر 2016`.
     fn month_first_at(
         &self,
-        toks: &[Tok],
+        toks: &[Token],
         i: usize,
         next: usize,
         calendar: Calendar,
@@ -562,15 +566,15 @@ impl DateFinder {
         anchor: Option<Date>,
     ) -> Option<(usize, usize, Option<String>)> {
         let mut j = self.skip_alternate_month(toks, next);
-        if toks.get(j).and_then(Tok::punct) == Some('.') {
+        if toks.get(j).and_then(Token::punct) == Some('.') {
             j += 1;
         }
-        let t = toks.get(j).filter(|t| t.word)?;
-        if !is_digits(&t.folded) {
+        let t = toks.get(j).filter(|t| t.is_word)?;
+        if !is_digits(t.folded()) {
             return None;
         }
-        if t.folded.len() <= 2 {
-            let day = number(&t.folded)?;
+        if t.folded().len() <= 2 {
+            let day = number(t.folded())?;
             let (year, end) = self.year_after(toks, j + 1);
             let value = match (calendar, year) {
                 (Calendar::Gregorian, Some(y)) => ymd(y, u32::from(month), day),
@@ -592,15 +596,19 @@ impl DateFinder {
     }
 
     /// `عام 2016`, `in 2016`: a bare year after a year word.
-    fn year_at(&self, toks: &[Tok], i: usize) -> Option<(usize, usize, Option<String>)> {
+    fn year_at(&self, toks: &[Token], i: usize) -> Option<(usize, usize, Option<String>)> {
         if self.role(toks.get(i)) != Some(Role::YearWord) {
             return None;
         }
         let t = toks
             .get(i + 1)
-            .filter(|t| t.word && t.para == toks[i].para)?;
-        let digits: String = t.folded.chars().take_while(char::is_ascii_digit).collect();
-        let suffix = &t.folded[digits.len()..];
+            .filter(|t| t.is_word && t.paragraph == toks[i].paragraph)?;
+        let digits: String = t
+            .folded()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let suffix = &t.folded()[digits.len()..];
         if digits.len() != 4 || (!suffix.is_empty() && !self.context.contains_key(suffix)) {
             return None;
         }
@@ -621,13 +629,13 @@ impl DateFinder {
     /// A weekday with its day word and direction (`يوم الاثنين الماضي`, `last Monday`).
     fn weekday_at(
         &self,
-        toks: &[Tok],
+        toks: &[Token],
         i: usize,
         next: usize,
         day: Weekday,
         anchor: Option<Date>,
     ) -> (usize, usize, Option<String>) {
-        let same_para = |k: usize| toks.get(k).filter(|t| t.para == toks[i].para);
+        let same_para = |k: usize| toks.get(k).filter(|t| t.paragraph == toks[i].paragraph);
         let mut first = i;
         if i > 0 && self.role(same_para(i - 1)) == Some(Role::DayWord) {
             first = i - 1;
@@ -644,10 +652,10 @@ impl DateFinder {
             }
         }
         if direction.is_none() {
-            let sentence = toks[i].sent;
+            let sentence = toks[i].sentence;
             let lookback = toks[first.saturating_sub(6)..first]
                 .iter()
-                .filter(|t| t.sent == sentence);
+                .filter(|t| t.sentence == sentence);
             if lookback
                 .into_iter()
                 .any(|t| self.role(Some(t)) == Some(Role::FutureMarker))
@@ -694,11 +702,10 @@ fn snap_to_weekday(value: Option<String>, day: Option<Weekday>) -> Option<String
 
 /// Words of a table form, folded.
 fn words_of(form: &str) -> Vec<String> {
-    crate::lex::lex(form)
-        .toks
+    crate::text::tokenize(form)
         .into_iter()
-        .filter(|t| t.word)
-        .map(|t| t.folded)
+        .filter(|t| t.is_word)
+        .map(|t| t.folded().to_string())
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! Specifications of date finding and resolution.
 
 use super::*;
-use crate::lex::lex;
+use crate::text::{analyze, View};
 use time::macros::date;
 
 fn find_with(
@@ -11,7 +11,7 @@ fn find_with(
 ) -> Vec<(String, Option<String>)> {
     let finder = DateFinder::new().unwrap();
     finder
-        .find(&lex(text), anchor, order)
+        .find(&View::new(text, &analyze(text)), anchor, order)
         .into_iter()
         .map(|m| (m.text, m.value))
         .collect()
@@ -190,7 +190,11 @@ fn month_names_without_numbers_are_not_dates() {
 fn offsets_point_into_the_text() {
     let text = "وقال الاثنين";
     let finder = DateFinder::new().unwrap();
-    let m = &finder.find(&lex(text), None, NumericOrder::DayFirst)[0];
+    let m = &finder.find(
+        &View::new(text, &analyze(text)),
+        None,
+        NumericOrder::DayFirst,
+    )[0];
     let got: String = text.chars().skip(m.start).take(m.end - m.start).collect();
     assert_eq!(got, m.text);
 }

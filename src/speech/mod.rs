@@ -17,7 +17,7 @@ pub mod marks;
 
 use crate::dates::DateFinder;
 use crate::document::{Entity, Quote, Speaker};
-use crate::lex::{fold, lex, lex_with, Lexed, Tok, WordMap};
+use crate::text::{tokenize, Token, View, WordMap};
 use marks::MarkSpan;
 use thiserror::Error;
 
@@ -87,7 +87,6 @@ mod role {
     pub const SOURCE_LINK: u16 = 16;
     pub const LABEL: u16 = 32;
     pub const PRONOUN: u16 = 64;
-    pub const ABBREVIATION: u16 = 128;
 }
 
 /// Proclitics a cue word may carry (`وقال`, `فقال`).
@@ -117,7 +116,6 @@ pub struct QuoteFinder {
     cues: WordMap<Vec<CueForm>>,
     roles: WordMap<u16>,
     labels: Vec<String>,
-    abbreviations: Vec<String>,
     dates: DateFinder,
     limits: Limits,
 }
@@ -163,7 +161,6 @@ impl QuoteFinder {
             cues: WordMap::default(),
             roles: WordMap::default(),
             labels: Vec::new(),
-            abbreviations: Vec::new(),
             dates,
             limits,
         };
@@ -189,11 +186,10 @@ impl QuoteFinder {
             let (form, tag) = line
                 .split_once('\t')
                 .ok_or_else(|| err("expected two tab-separated columns".into()))?;
-            let words: Vec<String> = lex(form)
-                .toks
+            let words: Vec<String> = tokenize(form)
                 .into_iter()
-                .filter(|t| t.word)
-                .map(|t| t.folded)
+                .filter(|t| t.is_word)
+                .map(|t| t.folded().to_string())
                 .collect();
             let Some((first, rest)) = words.split_first() else {
                 continue;
@@ -221,45 +217,37 @@ impl QuoteFinder {
                 "source_link" => role::SOURCE_LINK,
                 "label" => role::LABEL,
                 "pronoun" => role::PRONOUN,
-                "abbreviation" => role::ABBREVIATION,
                 other => return Err(err(format!("unknown role `{other}`"))),
             };
             match bit {
                 role::LABEL => self.labels.push(words.join(" ")),
-                role::ABBREVIATION => self.abbreviations.push(fold(form)),
                 _ => *self.roles.entry(first.clone()).or_default() |= bit,
             }
         }
         Ok(())
     }
 
-    /// Lexes a text the way [`QuoteFinder::find`] expects (English
-    /// abbreviations do not end sentences).
-    pub fn lex(&self, text: &str) -> Lexed {
-        lex_with(text, &self.abbreviations)
-    }
-
-    fn has(&self, tok: Option<&Tok>, bit: u16) -> bool {
-        tok.filter(|t| t.word)
-            .and_then(|t| self.roles.get(&t.folded))
+    fn has(&self, tok: Option<&Token>, bit: u16) -> bool {
+        tok.filter(|t| t.is_word)
+            .and_then(|t| self.roles.get(t.folded()))
             .is_some_and(|r| r & bit != 0)
     }
 
     /// The cue starting at token `i`, if any.
-    fn cue_at(&self, toks: &[Tok], i: usize) -> Option<Cue> {
-        let t = toks.get(i).filter(|t| t.word)?;
+    fn cue_at(&self, toks: &[Token], i: usize) -> Option<Cue> {
+        let t = toks.get(i).filter(|t| t.is_word)?;
         let stripped = CUE_PROCLITICS
             .iter()
-            .filter_map(|p| t.folded.strip_prefix(p))
+            .filter_map(|p| t.folded().strip_prefix(p))
             .filter(|rest| rest.chars().count() >= 2);
-        for form in std::iter::once(t.folded.as_str()).chain(stripped) {
+        for form in std::iter::once(t.folded()).chain(stripped) {
             let Some(list) = self.cues.get(form) else {
                 continue;
             };
             for cue in list {
                 let ok = cue.rest.iter().enumerate().all(|(k, w)| {
                     toks.get(i + 1 + k)
-                        .is_some_and(|n| n.word && n.folded == *w && n.sent == t.sent)
+                        .is_some_and(|n| n.is_word && n.folded() == *w && n.sentence == t.sentence)
                 });
                 if ok {
                     return Some(Cue {
@@ -276,7 +264,7 @@ impl QuoteFinder {
 
     /// Finds the reported speech of a text. `entities` are the article's
     /// entities (possibly none), whose mentions name speakers.
-    pub fn find(&self, lexed: &Lexed, entities: &[Entity]) -> Vec<Quote> {
+    pub fn find(&self, lexed: &View, entities: &[Entity]) -> Vec<Quote> {
         let toks = &lexed.toks;
         let spans = marks::find(&lexed.chars, self.limits.max_quote_chars);
         // Token index of each character offset's first token at or after it.
@@ -295,7 +283,7 @@ impl QuoteFinder {
             let after_tok = tok_at(span.close_end());
             let words = toks[open_tok..after_tok.min(toks.len())]
                 .iter()
-                .filter(|t| t.word)
+                .filter(|t| t.is_word)
                 .count();
             if words == 0 {
                 continue;
@@ -396,14 +384,20 @@ impl QuoteFinder {
 
     /// The nearest cue before a quotation mark in its sentence: (cue, whether
     /// it is right before the mark, a colon or comma apart).
-    fn cue_before(&self, toks: &[Tok], open_tok: usize, spans: &[MarkSpan]) -> Option<(Cue, bool)> {
+    fn cue_before(
+        &self,
+        toks: &[Token],
+        open_tok: usize,
+        spans: &[MarkSpan],
+    ) -> Option<(Cue, bool)> {
         let open = toks.get(open_tok)?;
         let floor = open_tok.saturating_sub(40);
         let mut k = open_tok;
         while k > floor {
             k -= 1;
             let t = &toks[k];
-            if t.sent != open.sent && !(k + 1 == open_tok && matches!(t.punct(), Some(':'))) {
+            if t.sentence != open.sentence && !(k + 1 == open_tok && matches!(t.punct(), Some(':')))
+            {
                 // A colon may end a "sentence" in our lexer only via newline; stop.
                 break;
             }
@@ -414,7 +408,7 @@ impl QuoteFinder {
                 if cue.kind == CueKind::According {
                     return None;
                 }
-                let gap = toks[cue.end..open_tok].iter().filter(|t| t.word).count();
+                let gap = toks[cue.end..open_tok].iter().filter(|t| t.is_word).count();
                 let near = gap <= 1
                     || toks[cue.end..open_tok]
                         .iter()
@@ -427,7 +421,7 @@ impl QuoteFinder {
 
     /// A cue right after a closing mark: `”، قال كيربي`, `," said X`,
     /// `," X said`. Returns the cue and its subject.
-    fn cue_after(&self, toks: &[Tok], mut k: usize) -> Option<(Cue, SpeakerRef)> {
+    fn cue_after(&self, toks: &[Token], mut k: usize) -> Option<(Cue, SpeakerRef)> {
         while toks
             .get(k)
             .is_some_and(|t| matches!(t.punct(), Some(',' | '،' | '-' | '—')))
@@ -445,8 +439,8 @@ impl QuoteFinder {
         }
         // `," the minister said`: a short subject, then the verb.
         let first = k;
-        let sent = toks.get(k)?.sent;
-        while k < toks.len() && k < first + 9 && toks[k].word && toks[k].sent == sent {
+        let sent = toks.get(k)?.sentence;
+        while k < toks.len() && k < first + 9 && toks[k].is_word && toks[k].sentence == sent {
             if let Some(cue) = self
                 .cue_at(toks, k)
                 .filter(|c| c.lang == Lang::En && c.kind == CueKind::Verb)
@@ -468,16 +462,16 @@ impl QuoteFinder {
 
     /// The subject of a reporting verb: after it in Arabic (and in English
     /// after a quotation, `said X`), before it in English.
-    fn subject_of(&self, toks: &[Tok], cue: Cue, inverted: bool) -> SpeakerRef {
+    fn subject_of(&self, toks: &[Token], cue: Cue, inverted: bool) -> SpeakerRef {
         if cue.kind == CueKind::Participle {
             return SpeakerRef::Previous;
         }
         if cue.kind == CueKind::Saying {
-            let sent = toks[cue.start].sent;
+            let sent = toks[cue.start].sentence;
             let from = (cue.start.saturating_sub(10)..cue.start)
                 .rev()
-                .take_while(|&k| toks[k].sent == sent)
-                .find(|&k| toks[k].word && toks[k].folded == "عن");
+                .take_while(|&k| toks[k].sentence == sent)
+                .find(|&k| toks[k].is_word && toks[k].folded() == "عن");
             return match from {
                 Some(k) if k + 1 < cue.start => SpeakerRef::Phrase(k + 1, cue.start),
                 _ => SpeakerRef::Previous,
@@ -487,7 +481,7 @@ impl QuoteFinder {
             // `بحسب ما ذكر النادي`: skip `ما` and its verb.
             let from = if toks
                 .get(cue.end)
-                .is_some_and(|t| t.folded == "ما" || t.folded == "لما")
+                .is_some_and(|t| t.folded() == "ما" || t.folded() == "لما")
             {
                 cue.end + 2
             } else {
@@ -503,8 +497,8 @@ impl QuoteFinder {
 
     /// The speaker phrase after a verb: words up to a stop word, a date word,
     /// a complementizer, punctuation or another cue.
-    fn phrase_after(&self, toks: &[Tok], from: usize, max_words: usize) -> SpeakerRef {
-        let Some(sent) = toks.get(from.saturating_sub(1)).map(|t| t.sent) else {
+    fn phrase_after(&self, toks: &[Token], from: usize, max_words: usize) -> SpeakerRef {
+        let Some(sent) = toks.get(from.saturating_sub(1)).map(|t| t.sentence) else {
             return SpeakerRef::Previous;
         };
         let mut k = from;
@@ -516,10 +510,14 @@ impl QuoteFinder {
         let mut in_marks = false;
         while k < toks.len() && k - start < max_words {
             let t = &toks[k];
-            if t.sent != sent {
+            if t.sentence != sent {
                 break;
             }
-            if !t.word {
+            if inner_hyphen(toks, k) {
+                k += 1;
+                continue;
+            }
+            if !t.is_word {
                 // A short name in quotation marks is part of the phrase
                 // (`رئيس شبكة "بي إن سبورتس" ناصر الخليفي`).
                 if !is_mark_tok(t) {
@@ -533,9 +531,11 @@ impl QuoteFinder {
                 let closes_soon = (k + 2..toks.len().min(k + 5))
                     .find(|&j| is_mark_tok(&toks[j]))
                     .is_some_and(|j| {
-                        toks[j].sent == sent
-                            && toks[k + 1..j].iter().all(|x| x.word)
-                            && toks.get(j + 1).is_some_and(|n| n.word && n.sent == sent)
+                        toks[j].sentence == sent
+                            && toks[k + 1..j].iter().all(|x| x.is_word)
+                            && toks
+                                .get(j + 1)
+                                .is_some_and(|n| n.is_word && n.sentence == sent)
                     });
                 if !closes_soon || k == start {
                     break;
@@ -553,13 +553,13 @@ impl QuoteFinder {
             if self.has(Some(t), role::STOP | role::COMPLEMENTIZER)
                 || self.dates.starts_expression(toks, k)
                 || self.cue_at(toks, k).is_some()
-                || t.folded.chars().all(|c| c.is_ascii_digit())
+                || t.folded().chars().all(|c| c.is_ascii_digit())
             {
                 break;
             }
             k += 1;
         }
-        while k > start && !toks[k - 1].word {
+        while k > start && !toks[k - 1].is_word {
             k -= 1;
         }
         // `X، الدكتور Y، أن`: a name in apposition between commas.
@@ -570,7 +570,7 @@ impl QuoteFinder {
         {
             let words = toks[k + 1..]
                 .iter()
-                .take_while(|t| t.word && t.sent == sent)
+                .take_while(|t| t.is_word && t.sentence == sent)
                 .count();
             let after = toks.get(k + 1 + words);
             let closes = after.is_some_and(|t| matches!(t.punct(), Some(',' | '،')))
@@ -592,14 +592,15 @@ impl QuoteFinder {
 
     /// The speaker phrase before an English verb, back to punctuation or the
     /// sentence start; a lone pronoun continues the previous speaker.
-    fn phrase_before(&self, toks: &[Tok], verb: usize) -> SpeakerRef {
-        let Some(sent) = toks.get(verb).map(|t| t.sent) else {
+    fn phrase_before(&self, toks: &[Token], verb: usize) -> SpeakerRef {
+        let Some(sent) = toks.get(verb).map(|t| t.sentence) else {
             return SpeakerRef::Nobody;
         };
         let mut k = verb;
         while k > 0 && verb - k < 8 {
             let t = &toks[k - 1];
-            if !t.word || t.sent != sent || self.has(Some(t), role::COMPLEMENTIZER) {
+            let word = t.is_word || inner_hyphen(toks, k - 1);
+            if !word || t.sentence != sent || self.has(Some(t), role::COMPLEMENTIZER) {
                 break;
             }
             k -= 1;
@@ -619,7 +620,7 @@ impl QuoteFinder {
     /// short paragraphs. `colon` is the colon's token.
     fn colon_statement(
         &self,
-        lexed: &Lexed,
+        lexed: &View,
         colon: usize,
         spans: &[MarkSpan],
         entities: &[Entity],
@@ -631,21 +632,24 @@ impl QuoteFinder {
             && toks[colon - 1].end == c.start
             && toks
                 .get(colon + 1)
-                .is_some_and(|n| n.start == c.end && n.folded.chars().all(|d| d.is_ascii_digit()))
+                .is_some_and(|n| n.start == c.end && n.folded().chars().all(|d| d.is_ascii_digit()))
         {
             return None;
         }
-        let next = toks.get(colon + 1).filter(|n| n.para == c.para)?;
+        let next = toks.get(colon + 1).filter(|n| n.paragraph == c.paragraph)?;
         // A quotation right after the colon is found as a direct quote.
         if spans.iter().any(|s| s.open == next.start) {
             return None;
         }
-        let (para_start, mut para_end) = *lexed.paras.get(c.para)?;
+        let (para_start, mut para_end) = *lexed.paras.get(c.paragraph)?;
         // The statement ends with its paragraph, or where a later sentence
         // opens with a new cue (`وأشار إلى أن ...`).
         let mut k = colon + 1;
-        while k < toks.len() && toks[k].para == c.para {
-            if toks[k].sent != toks[k - 1].sent && k > colon + 1 && self.cue_at(toks, k).is_some() {
+        while k < toks.len() && toks[k].paragraph == c.paragraph {
+            if toks[k].sentence != toks[k - 1].sentence
+                && k > colon + 1
+                && self.cue_at(toks, k).is_some()
+            {
                 para_end = toks[k].start;
                 break;
             }
@@ -655,8 +659,8 @@ impl QuoteFinder {
         let (start, end) = strip_credit(&lexed.chars, start, end);
         let content_words = toks[colon + 1..]
             .iter()
-            .take_while(|t| t.para == c.para)
-            .filter(|t| t.word)
+            .take_while(|t| t.paragraph == c.paragraph)
+            .filter(|t| t.is_word)
             .count();
         if start >= end || content_words < 2 {
             return None;
@@ -665,7 +669,7 @@ impl QuoteFinder {
         let mut k = colon;
         while k > 0 && colon - k < 12 {
             k -= 1;
-            if toks[k].sent != c.sent {
+            if toks[k].sentence != c.sentence {
                 break;
             }
             if let Some(cue) = self
@@ -684,22 +688,22 @@ impl QuoteFinder {
         // `Name: statement` at the start of a paragraph.
         let first = toks.partition_point(|t| t.start < para_start);
         let prefix = &toks[first..colon];
-        if prefix.is_empty() || prefix.len() > 4 || !prefix.iter().all(|t| t.word) {
+        if prefix.is_empty() || prefix.len() > 4 || !prefix.iter().all(|t| t.is_word) {
             return None;
         }
         if prefix
             .iter()
-            .any(|t| t.folded.chars().any(|d| d.is_ascii_digit()))
+            .any(|t| t.folded().chars().any(|d| d.is_ascii_digit()))
         {
             return None;
         }
         let joined = prefix
             .iter()
-            .map(|t| t.folded.as_str())
+            .map(|t| t.folded())
             .collect::<Vec<_>>()
             .join(" ");
         if self.labels.contains(&joined)
-            || self.labels.contains(&prefix[0].folded)
+            || self.labels.iter().any(|l| l == prefix[0].folded())
             || prefix
                 .iter()
                 .any(|t| self.has(Some(t), role::STOP | role::COMPLEMENTIZER))
@@ -723,13 +727,13 @@ impl QuoteFinder {
     /// Indirect speech introduced by `cue`: a complementizer within a few
     /// words, the content to the end of the sentence. `according to X, ...`
     /// takes the rest of the sentence (or what precedes it) as content.
-    fn indirect(&self, lexed: &Lexed, cue: Cue, spans: &[MarkSpan]) -> Option<Candidate> {
+    fn indirect(&self, lexed: &View, cue: Cue, spans: &[MarkSpan]) -> Option<Candidate> {
         let toks = &lexed.toks;
-        let sent = toks[cue.start].sent;
+        let sent = toks[cue.start].sentence;
         let sent_end = cue.end
             + toks[cue.end..]
                 .iter()
-                .take_while(|t| t.sent == sent)
+                .take_while(|t| t.sentence == sent)
                 .count();
         let speaker = self.subject_of(toks, cue, false);
         if cue.kind == CueKind::According {
@@ -746,7 +750,7 @@ impl QuoteFinder {
                 let sent_start = toks[..cue.start]
                     .iter()
                     .rev()
-                    .take_while(|t| t.sent == sent)
+                    .take_while(|t| t.sentence == sent)
                     .count();
                 (cue.start - sent_start, cue.start)
             };
@@ -766,7 +770,7 @@ impl QuoteFinder {
             if self.has(Some(t), role::COMPLEMENTIZER) {
                 return self.content(lexed, k + 1, sent_end, spans, cue, speaker);
             }
-            if t.word {
+            if t.is_word {
                 words += 1;
             }
             k += 1;
@@ -778,7 +782,7 @@ impl QuoteFinder {
     /// that starts inside it and without the final period.
     fn content(
         &self,
-        lexed: &Lexed,
+        lexed: &View,
         from: usize,
         to: usize,
         spans: &[MarkSpan],
@@ -796,10 +800,10 @@ impl QuoteFinder {
             }
             to = k;
         }
-        while to > from && !toks[to - 1].word && !is_closing(toks[to - 1].punct()) {
+        while to > from && !toks[to - 1].is_word && !is_closing(toks[to - 1].punct()) {
             to -= 1;
         }
-        if !toks[from..to].iter().any(|t| t.word) {
+        if !toks[from..to].iter().any(|t| t.is_word) {
             return None;
         }
         let start = toks[from].start;
@@ -814,12 +818,7 @@ impl QuoteFinder {
     }
 
     /// Resolves speaker references in text order.
-    fn resolve(
-        &self,
-        lexed: &Lexed,
-        candidates: Vec<Candidate>,
-        entities: &[Entity],
-    ) -> Vec<Quote> {
+    fn resolve(&self, lexed: &View, candidates: Vec<Candidate>, entities: &[Entity]) -> Vec<Quote> {
         let toks = &lexed.toks;
         let mut previous: Option<Speaker> = None;
         candidates
@@ -850,13 +849,13 @@ impl QuoteFinder {
     /// The speaker named by a phrase: a person mentioned in it (a role in
     /// apposition names the person), else an entity the phrase starts with,
     /// else the phrase as written (an unnamed source).
-    fn name_speaker(&self, lexed: &Lexed, phrase: &[Tok], entities: &[Entity]) -> Speaker {
+    fn name_speaker(&self, lexed: &View, phrase: &[Token], entities: &[Entity]) -> Speaker {
         let (start, end) = (phrase[0].start, phrase[phrase.len() - 1].end);
         let unnamed = self.has(phrase.first(), role::SOURCE_HEAD)
             || phrase
                 .iter()
                 .take(2)
-                .any(|t| self.has(Some(t), role::SOURCE_HEAD) && t.folded.len() > 2);
+                .any(|t| self.has(Some(t), role::SOURCE_HEAD) && t.folded().len() > 2);
         let mut best: Option<(usize, bool, usize)> = None; // (entity, person, mention start)
         for (index, entity) in entities.iter().enumerate() {
             for m in &entity.mentions {
@@ -896,7 +895,7 @@ impl QuoteFinder {
 }
 
 /// A quotation mark token.
-fn is_mark_tok(t: &Tok) -> bool {
+fn is_mark_tok(t: &Token) -> bool {
     matches!(
         t.punct(),
         Some('"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
@@ -905,7 +904,7 @@ fn is_mark_tok(t: &Tok) -> bool {
 
 /// Whether a complementizer sits between a cue and a quotation: the
 /// quotation is then a fragment of the reported content.
-fn fragment(finder: &QuoteFinder, toks: &[Tok], cue_end: Option<usize>, open_tok: usize) -> bool {
+fn fragment(finder: &QuoteFinder, toks: &[Token], cue_end: Option<usize>, open_tok: usize) -> bool {
     cue_end.is_some_and(|from| {
         toks[from.min(open_tok)..open_tok]
             .iter()
@@ -914,7 +913,24 @@ fn fragment(finder: &QuoteFinder, toks: &[Tok], cue_end: Option<usize>, open_tok
 }
 
 /// Whether a colon sits right before the token.
-fn colon_before(toks: &[Tok], k: usize) -> bool {
+/// True when token `k` is a hyphen inside a name (`al-Falih`): words touch
+/// it on both sides. The shared tokenizer makes hyphens tokens of their own.
+fn inner_hyphen(toks: &[Token], k: usize) -> bool {
+    let (Some(prev), Some(t), Some(next)) = (
+        k.checked_sub(1).and_then(|p| toks.get(p)),
+        toks.get(k),
+        toks.get(k + 1),
+    ) else {
+        return false;
+    };
+    matches!(t.punct(), Some('-' | '\u{2010}' | '\u{2011}'))
+        && prev.is_word
+        && next.is_word
+        && prev.end == t.start
+        && t.end == next.start
+}
+
+fn colon_before(toks: &[Token], k: usize) -> bool {
     k > 0 && toks[k - 1].punct() == Some(':')
 }
 
@@ -937,7 +953,7 @@ fn is_closing(c: Option<char>) -> bool {
 }
 
 /// The cue as written: from its first to its last token.
-fn cue_text(lexed: &Lexed, toks: &[Tok], cue: Cue) -> String {
+fn cue_text(lexed: &View, toks: &[Token], cue: Cue) -> String {
     lexed.slice(toks[cue.start].start, toks[cue.end - 1].end)
 }
 

@@ -10,7 +10,8 @@ fn finder() -> QuoteFinder {
 
 fn quotes_with(text: &str, entities: &[Entity]) -> Vec<Quote> {
     let f = finder();
-    f.find(&f.lex(text), entities)
+    let analysis = crate::text::analyze(text);
+    f.find(&View::new(text, &analysis), entities)
 }
 
 fn quotes(text: &str) -> Vec<Quote> {

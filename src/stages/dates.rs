@@ -7,7 +7,7 @@
 use super::{BuildError, Stage, StageError};
 use crate::dates::{anchor_of, DateFinder, NumericOrder};
 use crate::document::Document;
-use crate::lex::lex;
+use crate::text::View;
 use serde::{Deserialize, Serialize};
 
 /// Options of the `dates` stage (none yet).
@@ -42,7 +42,11 @@ impl Stage for Dates {
             Some("en") => NumericOrder::MonthFirst,
             _ => NumericOrder::DayFirst,
         };
-        doc.dates = self.finder.find(&lex(&doc.text), anchor, order);
+        // The shared analysis, computed once per document (usually by
+        // `structure`) and cached.
+        let analysis = doc.analysis();
+        let view = View::new(&doc.text, &analysis);
+        doc.dates = self.finder.find(&view, anchor, order);
         Ok(())
     }
 }

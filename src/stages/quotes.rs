@@ -7,6 +7,7 @@
 use super::{BuildError, Stage, StageError};
 use crate::document::Document;
 use crate::speech::{Limits, QuoteFinder};
+use crate::text::View;
 use serde::{Deserialize, Serialize};
 
 /// Options of the `quotes` stage.
@@ -63,8 +64,11 @@ impl Stage for Quotes {
     }
 
     fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
-        let lexed = self.finder.lex(&doc.text);
-        doc.quotes = self.finder.find(&lexed, &doc.entities);
+        // The shared analysis, computed once per document (usually by
+        // `structure`) and cached.
+        let analysis = doc.analysis();
+        let view = View::new(&doc.text, &analysis);
+        doc.quotes = self.finder.find(&view, &doc.entities);
         Ok(())
     }
 }

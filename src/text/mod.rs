@@ -87,9 +87,20 @@ pub struct Token {
     pub is_word: bool,
     /// Index into [`Analysis::sentences`].
     pub sentence: usize,
+    /// Index into [`Analysis::paragraphs`] (the sentence's paragraph).
+    pub paragraph: usize,
 }
 
 impl Token {
+    /// The punctuation mark (folded), for tokens that are not words.
+    pub fn punct(&self) -> Option<char> {
+        if self.is_word {
+            None
+        } else {
+            self.folded.chars().next()
+        }
+    }
+
     /// The matching form of the whole token ([`fold`]).
     pub fn folded(&self) -> &str {
         &self.folded
@@ -141,6 +152,65 @@ impl Analysis {
     }
 }
 
+/// A text's characters beside its analysis, for stages that slice the text
+/// by code point offsets (quotes, dates).
+#[derive(Debug, Clone)]
+pub struct View<'a> {
+    pub chars: Vec<char>,
+    pub toks: &'a [Token],
+    /// Paragraphs as code point ranges, in order.
+    pub paras: Vec<(usize, usize)>,
+}
+
+impl<'a> View<'a> {
+    /// The view of `text`, whose analysis is `analysis`.
+    pub fn new(text: &str, analysis: &'a Analysis) -> View<'a> {
+        View {
+            chars: text.chars().collect(),
+            toks: &analysis.tokens,
+            paras: analysis
+                .paragraphs
+                .iter()
+                .map(|p| (p.start, p.end))
+                .collect(),
+        }
+    }
+
+    /// The text between two code point offsets (clamped).
+    pub fn slice(&self, start: usize, end: usize) -> String {
+        let end = end.min(self.chars.len());
+        let start = start.min(end);
+        self.chars[start..end].iter().collect()
+    }
+}
+
+/// A hash map keyed by short words with a fast non-cryptographic hash
+/// (FNV-1a): table lookups per token dominate the quote and date stages'
+/// time, and the keys come from our own tables, not from an adversary.
+pub type WordMap<V> = std::collections::HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64 bits.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Splits `text` into paragraphs (all [`ParagraphKind::Body`]), sentences and
 /// tokens. Any string is accepted; time is linear in its length.
 pub fn analyze(text: &str) -> Analysis {
@@ -176,7 +246,12 @@ pub fn analyze(text: &str) -> Analysis {
             });
             let b0 = p_byte + inner.byte_at(s);
             let b1 = p_byte + inner.byte_at(e);
-            tokenizer.tokenize_into(&text[b0..b1], start, b0, sentence, &mut analysis.tokens);
+            tokenizer.tokenize_into(
+                &text[b0..b1],
+                (start, b0),
+                (sentence, paragraph),
+                &mut analysis.tokens,
+            );
         }
     }
     analysis

@@ -94,13 +94,12 @@ pub(crate) struct Tokenizer {
 impl Tokenizer {
     /// Appends the tokens of `slice` (whose first character is at char
     /// offset `char_start` and byte offset `byte_start` of the document) to
-    /// `out`, all in sentence `sentence`.
+    /// `out`, all in sentence `sentence` of paragraph `paragraph`.
     pub(crate) fn tokenize_into(
         &mut self,
         slice: &str,
-        char_start: usize,
-        byte_start: usize,
-        sentence: usize,
+        (char_start, byte_start): (usize, usize),
+        (sentence, paragraph): (usize, usize),
         out: &mut Vec<Token>,
     ) {
         let chars = &mut self.chars;
@@ -128,7 +127,7 @@ impl Tokenizer {
                 &slice[b0..b1],
                 (char_start + start, char_start + i),
                 (byte_start + b0, byte_start + b1),
-                sentence,
+                (sentence, paragraph),
                 &mut self.scratch,
             ));
         }
@@ -140,7 +139,7 @@ fn make_token(
     text: &str,
     (start, end): (usize, usize),
     (byte_start, byte_end): (usize, usize),
-    sentence: usize,
+    (sentence, paragraph): (usize, usize),
     scratch: &mut String,
 ) -> Token {
     let is_word = text.chars().any(is_letter_or_digit);
@@ -162,13 +161,15 @@ fn make_token(
         prefix_len,
         is_word,
         sentence,
+        paragraph,
     }
 }
 
-/// The tokens of a whole string, all in sentence 0 (tables, tests).
+/// The tokens of a whole string, all in sentence 0 of paragraph 0 (tables,
+/// tests).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    Tokenizer::default().tokenize_into(text, 0, 0, 0, &mut out);
+    Tokenizer::default().tokenize_into(text, (0, 0), (0, 0), &mut out);
     out
 }
 
