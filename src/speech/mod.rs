@@ -114,6 +114,9 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct QuoteFinder {
     cues: WordMap<Vec<CueForm>>,
+    /// `cues` by every form their first word takes in text (the word, then
+    /// with each of [`CUE_PROCLITICS`]), in the order they are tried.
+    cue_forms: WordMap<Vec<CueForm>>,
     roles: WordMap<u16>,
     labels: Vec<String>,
     dates: DateFinder,
@@ -159,6 +162,7 @@ impl QuoteFinder {
         })?;
         let mut finder = QuoteFinder {
             cues: WordMap::default(),
+            cue_forms: WordMap::default(),
             roles: WordMap::default(),
             labels: Vec::new(),
             dates,
@@ -170,6 +174,25 @@ impl QuoteFinder {
         for list in finder.cues.values_mut() {
             list.sort_by_key(|c| std::cmp::Reverse(c.rest.len()));
         }
+        // Every form a cue word takes in text, the word's own cues first,
+        // then with each proclitic: one lookup per token.
+        let mut forms: Vec<(String, &Vec<CueForm>)> =
+            finder.cues.iter().map(|(w, l)| (w.clone(), l)).collect();
+        for p in CUE_PROCLITICS {
+            for (w, l) in &finder.cues {
+                if w.chars().count() >= 2 {
+                    forms.push((format!("{p}{w}"), l));
+                }
+            }
+        }
+        let mut cue_forms: WordMap<Vec<CueForm>> = WordMap::default();
+        for (form, list) in forms {
+            cue_forms
+                .entry(form)
+                .or_default()
+                .extend(list.iter().cloned());
+        }
+        finder.cue_forms = cue_forms;
         Ok(finder)
     }
 
@@ -236,30 +259,19 @@ impl QuoteFinder {
     /// The cue starting at token `i`, if any.
     fn cue_at(&self, toks: &[Token], i: usize) -> Option<Cue> {
         let t = toks.get(i).filter(|t| t.is_word)?;
-        let stripped = CUE_PROCLITICS
-            .iter()
-            .filter_map(|p| t.folded().strip_prefix(p))
-            .filter(|rest| rest.chars().count() >= 2);
-        for form in std::iter::once(t.folded()).chain(stripped) {
-            let Some(list) = self.cues.get(form) else {
-                continue;
-            };
-            for cue in list {
-                let ok = cue.rest.iter().enumerate().all(|(k, w)| {
-                    toks.get(i + 1 + k)
-                        .is_some_and(|n| n.is_word && n.folded() == *w && n.sentence == t.sentence)
-                });
-                if ok {
-                    return Some(Cue {
-                        start: i,
-                        end: i + 1 + cue.rest.len(),
-                        kind: cue.kind,
-                        lang: cue.lang,
-                    });
-                }
-            }
-        }
-        None
+        let list = self.cue_forms.get(t.folded())?;
+        list.iter().find_map(|cue| {
+            let ok = cue.rest.iter().enumerate().all(|(k, w)| {
+                toks.get(i + 1 + k)
+                    .is_some_and(|n| n.is_word && n.folded() == *w && n.sentence == t.sentence)
+            });
+            ok.then_some(Cue {
+                start: i,
+                end: i + 1 + cue.rest.len(),
+                kind: cue.kind,
+                lang: cue.lang,
+            })
+        })
     }
 
     /// Finds the reported speech of a text. `entities` are the article's
