@@ -68,9 +68,32 @@ pub fn clean_text(input: &str) -> String {
     // Kept characters are copied a run at a time: the byte offset where
     // the current run started.
     let mut run: Option<usize> = None;
-    for (at, c) in input.char_indices() {
-        let line_end = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
-        if !line_end && !is_junk(c) && !is_blank(c) {
+    let bytes = input.as_bytes();
+    let mut next = 0;
+    while next < bytes.len() {
+        let at = next;
+        let lead = bytes[at];
+        next += match lead {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
+        };
+        // Printable ASCII and the Arabic block (lead bytes D8 to DB) are
+        // kept as they are: most of the text, so not decoded.
+        let (kept, line_end, blank) =
+            if (0x21..=0x7E).contains(&lead) || (0xD8..=0xDB).contains(&lead) {
+                (true, false, false)
+            } else {
+                let c = input[at..].chars().next().unwrap_or(' ');
+                let line_end = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+                (
+                    !line_end && !is_junk(c) && !is_blank(c),
+                    line_end,
+                    is_blank(c),
+                )
+            };
+        if kept {
             if run.is_none() {
                 if !line_has_text {
                     if !out.is_empty() {
@@ -91,7 +114,7 @@ pub fn clean_text(input: &str) -> String {
         if line_end {
             line_has_text = false;
             pending_space = false;
-        } else if is_blank(c) {
+        } else if blank {
             pending_space = line_has_text;
         }
     }

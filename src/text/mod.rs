@@ -280,14 +280,19 @@ impl<'a> CharCursor<'a> {
             self.char_pos = 0;
             self.byte_pos = 0;
         }
-        for c in self.text[self.byte_pos..].chars() {
-            if self.char_pos >= target {
-                break;
-            }
-            self.byte_pos += c.len_utf8();
+        // Steps by the width its lead byte gives each char (the text is
+        // valid UTF-8), without decoding it.
+        let bytes = self.text.as_bytes();
+        while self.char_pos < target && self.byte_pos < bytes.len() {
+            self.byte_pos += match bytes[self.byte_pos] {
+                0x00..=0x7F => 1,
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
             self.char_pos += 1;
         }
-        self.byte_pos
+        self.byte_pos.min(bytes.len())
     }
 }
 
