@@ -16,7 +16,7 @@ mod index;
 mod simhash;
 
 pub use index::DedupIndex;
-pub use simhash::{distance, simhash, stable_hash};
+pub use simhash::{distance, simhash, stable_hash, unweighted};
 
 use super::{BuildError, DfTable, Stage, StageError};
 use crate::document::Document;
@@ -101,14 +101,13 @@ impl Dedup {
     /// The fingerprint of a document's text and its word count.
     pub fn fingerprint(&self, doc: &mut Document) -> (u64, usize) {
         let analysis = doc.analysis();
-        let words = analysis.tokens.iter().filter(|t| t.is_word).count();
-        let weight = |keys: &[&str]| {
-            keys.iter().map(|k| self.idf(k)).sum::<f64>() / keys.len().max(1) as f64
-        };
-        (
-            simhash(analysis.tokens.iter(), self.config.shingle, weight),
-            words,
-        )
+        let words: Vec<(&str, f64)> = analysis
+            .tokens
+            .iter()
+            .filter(|t| t.is_word)
+            .map(|t| (t.lookup(), self.idf(t.lookup())))
+            .collect();
+        (simhash(&words, self.config.shingle), words.len())
     }
 
     /// IDF of a word key from the keyword stage's background tables.
