@@ -73,8 +73,8 @@ impl Default for KeywordsConfig {
 #[derive(Debug, Clone, Default)]
 pub struct DfTable {
     pub docs: u64,
-    /// Document frequency of each word key.
-    pub df: FxHashMap<String, u64>,
+    /// Document frequency and IDF of each word key.
+    pub df: FxHashMap<String, (u64, f64)>,
     /// Document frequency of each whole word marked with [`WHOLE_MARK`]
     /// in the table (keyed without the mark).
     pub whole: FxHashMap<String, u64>,
@@ -96,21 +96,38 @@ impl DfTable {
             } else if let Some(whole) = term.strip_prefix(WHOLE_MARK) {
                 table.whole.insert(whole.to_string(), count);
             } else {
-                table.df.insert((*term).to_string(), count);
+                table.df.insert((*term).to_string(), (count, 0.0));
             }
         }
         if table.docs == 0 {
             return Err(format!("no {DOCS_ROW} row"));
         }
+        // IDFs once here, not per word of every article.
+        let docs = table.docs;
+        for (df, idf) in table.df.values_mut() {
+            *idf = idf_of(docs, *df);
+        }
         Ok(table)
+    }
+
+    /// Document frequency of a word key (0 when unknown).
+    pub fn df(&self, key: &str) -> u64 {
+        self.df.get(key).map_or(0, |e| e.0)
     }
 
     /// Inverse document frequency of a word key (unknown words count as
     /// seen in one document).
     pub fn idf(&self, key: &str) -> f64 {
-        let df = self.df.get(key).copied().unwrap_or(1) as f64;
-        ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+        match self.df.get(key) {
+            Some(&(_, idf)) => idf,
+            None => idf_of(self.docs, 1),
+        }
     }
+}
+
+/// `ln((N + 1) / (df + 1)) + 1`.
+fn idf_of(docs: u64, df: u64) -> f64 {
+    ((docs as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0
 }
 
 /// The word keys a document contributes to document frequencies: each
@@ -261,7 +278,7 @@ impl Keywords {
     }
 
     fn df_ar_of(&self, key: &str) -> u64 {
-        self.df_ar.df.get(key).copied().unwrap_or(0)
+        self.df_ar.df(key)
     }
 
     /// True when a bare `و`/`ف` on `token` is a conjunction to drop from
@@ -306,6 +323,13 @@ impl Keywords {
             }
         }
         let mut counting = Counting::default();
+        // Sized for the text, so counting does not grow its tables.
+        let words = sentences.iter().map(|s| s.1.len()).sum::<usize>();
+        counting.surface_ids.reserve(words / 2);
+        counting.surfaces.reserve(words / 2);
+        counting.candidate_ids.reserve(words * 2);
+        counting.candidates.reserve(words * 2);
+        counting.forms.reserve(words * 2);
         let mut ids: Vec<u32> = Vec::new();
         for (slot, &(position, tokens, source)) in sentences.iter().enumerate() {
             ids.clear();

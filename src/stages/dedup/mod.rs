@@ -101,12 +101,14 @@ impl Dedup {
     /// The fingerprint of a document's text and its word count.
     pub fn fingerprint(&self, doc: &mut Document) -> (u64, usize) {
         let analysis = doc.analysis();
-        let words: Vec<(&str, f64)> = analysis
-            .tokens
-            .iter()
-            .filter(|t| t.is_word)
-            .map(|t| (t.lookup(), self.idf(t.lookup())))
-            .collect();
+        let mut words: Vec<(&str, f64)> = Vec::with_capacity(analysis.tokens.len());
+        words.extend(
+            analysis
+                .tokens
+                .iter()
+                .filter(|t| t.is_word)
+                .map(|t| (t.lookup(), self.idf(t.lookup()))),
+        );
         (simhash(&words, self.config.shingle), words.len())
     }
 
