@@ -325,8 +325,10 @@ impl Keywords {
         let mut counting = Counting::default();
         // Sized for the text, so counting does not grow its tables.
         let words = sentences.iter().map(|s| s.1.len()).sum::<usize>();
-        counting.surface_ids.reserve(words / 2);
-        counting.surfaces.reserve(words / 2);
+        counting.surface_ids.reserve(words);
+        counting.surfaces.reserve(words);
+        counting.word_ids.reserve(words);
+        counting.words.reserve(words);
         counting.candidate_ids.reserve(words * 2);
         counting.candidates.reserve(words * 2);
         counting.forms.reserve(words * 2);

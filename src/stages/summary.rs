@@ -255,7 +255,8 @@ impl Stage for Summary {
     fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
         let analysis = doc.analysis();
         // The text as code points, once: units and quotes are in them.
-        let chars: Vec<char> = doc.text.chars().collect();
+        let mut chars: Vec<char> = Vec::with_capacity(doc.text.len());
+        chars.extend(doc.text.chars());
         let mut quotes = quote_spans(&chars, &analysis);
         quotes.extend(
             doc.quotes
