@@ -23,9 +23,9 @@ use super::lexicon::{rows, term_key, WordSet};
 use super::{BuildError, Stage, StageError};
 use crate::document::Document;
 use crate::text::{analyze, is_arabic_letter, strip_proclitics, ParagraphKind, Token};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use rustc_hash::FxHashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 use unicode_normalization::char::is_combining_mark;
@@ -550,8 +550,7 @@ fn best_form(
             continue;
         };
         let first = counting.surfaces[form.surfaces[0] as usize];
-        let (text, conjunction) =
-            display_form(window, source, first.extra, first.drop_conjunction);
+        let (text, conjunction) = display_form(window, source, first.extra, first.drop_conjunction);
         match texts.iter_mut().find(|t| t.0 == text) {
             Some(t) => t.1 += form.count,
             None => texts.push((text, form.count, conjunction)),

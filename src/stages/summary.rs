@@ -28,9 +28,9 @@ use super::lexicon::WordSet;
 use super::{Stage, StageError};
 use crate::document::Document;
 use crate::text::{Analysis, ParagraphKind};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use rustc_hash::FxHashMap;
 
 /// Output field: the summary text, or null.
 pub const SUMMARY_FIELD: &str = "summary";
@@ -339,7 +339,10 @@ mod tests {
     fn an_unclosed_quote_ends_with_its_paragraph() {
         let text = "He said “we will win.\nNext paragraph.";
         let analysis = crate::text::analyze(text);
-        assert_eq!(quote_spans(&text.chars().collect::<Vec<_>>(), &analysis), vec![(8, 21)]);
+        assert_eq!(
+            quote_spans(&text.chars().collect::<Vec<_>>(), &analysis),
+            vec![(8, 21)]
+        );
     }
 
     #[test]
