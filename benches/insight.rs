@@ -16,24 +16,32 @@ use akhbar::stages::{Chain, StageKind, StagesConfig};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 
-/// Counts the bytes currently allocated.
+/// Counts the bytes allocated while `COUNTING` is on (only around the
+/// index fill: an atomic add on every allocation would slow the
+/// throughput measurement down).
 struct Counting;
-static ALLOCATED: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATED: AtomicIsize = AtomicIsize::new(0);
+static COUNTING: AtomicBool = AtomicBool::new(false);
+
+fn count(delta: isize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATED.fetch_add(delta, Ordering::Relaxed);
+    }
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATED.fetch_add(layout.size(), Ordering::Relaxed);
+        count(layout.size() as isize);
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-(layout.size() as isize));
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATED.fetch_add(new_size, Ordering::Relaxed);
-        ALLOCATED.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(new_size as isize - layout.size() as isize);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -123,7 +131,7 @@ fn insight(c: &mut Criterion) {
         })
     });
 
-    let before = ALLOCATED.load(Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
     let mut index = DedupIndex::new(1_000_000, u32::MAX, 8);
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = || {
@@ -137,7 +145,8 @@ fn insight(c: &mut Criterion) {
         // Memory does not depend on lookups: fill without them.
         index.insert(fp, &format!("akh-{:016x}", i), 0);
     }
-    let allocated = ALLOCATED.load(Ordering::Relaxed) - before;
+    COUNTING.store(false, Ordering::Relaxed);
+    let allocated = ALLOCATED.load(Ordering::Relaxed);
     eprintln!(
         "dedup index, 1,000,000 entries, 20-byte ids, max_distance 8: {:.1} MB counted by the index, {:.1} MB allocated",
         index.memory_bytes() as f64 / 1e6,

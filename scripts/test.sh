@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: unit tests, integration tests on the in-process mock
 # cluster, and end-to-end tests against a real broker process (tansu, fetched
-# and started here on a free loopback port, stopped on exit).
+# and started here on a free loopback port, stopped on exit). The shared
+# near-duplicate index tests (`dedup_redis::`) start their own redis-server
+# on free loopback ports; it is installed here (Debian's package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,11 @@ if [ ! -x .tools/venv/bin/kubernetes-validate ]; then
 fi
 if ! command -v docker-compose >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq docker-compose) >/dev/null
+fi
+if ! command -v redis-server >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq redis-server) >/dev/null
+  # The package's own service is not needed: the tests start theirs.
+  (service redis-server stop || true) >/dev/null 2>&1
 fi
 export AKHBAR_TEST_VALIDATE_PYTHON="$PWD/.tools/venv/bin/python"
 

@@ -10,6 +10,8 @@
 //!   injected abortable and fatal errors).
 //! - `http`: `/healthz`, `/readyz`, `/metrics` of `akhbar run`.
 //! - `otel`: span export over OTLP/HTTP and trace propagation.
+//! - `dedup_redis`: the near-duplicate index shared by replicas in Redis
+//!   (starts a `redis-server` when there is one, else skips).
 //! - `deploy`: Dockerfile, compose and Kubernetes files validated offline.
 //! - `insight`: keywords, themes, tone, summary, near-duplicates on the
 //!   seed, its re-edit, bad input and 800 real articles.
@@ -20,6 +22,7 @@
 mod support;
 
 mod cli;
+mod dedup_redis;
 mod deploy;
 mod enrich;
 mod exactly_once;

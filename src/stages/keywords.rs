@@ -23,9 +23,10 @@ use super::lexicon::{rows, term_key, WordSet};
 use super::{BuildError, Stage, StageError};
 use crate::document::Document;
 use crate::text::{analyze, is_arabic_letter, strip_proclitics, ParagraphKind, Token};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use unicode_normalization::char::is_combining_mark;
 
@@ -72,7 +73,11 @@ impl Default for KeywordsConfig {
 #[derive(Debug, Clone, Default)]
 pub struct DfTable {
     pub docs: u64,
-    pub df: HashMap<String, u64>,
+    /// Document frequency and IDF of each word key.
+    pub df: FxHashMap<String, (u64, f64)>,
+    /// Document frequency of each whole word marked with [`WHOLE_MARK`]
+    /// in the table (keyed without the mark).
+    pub whole: FxHashMap<String, u64>,
 }
 
 impl DfTable {
@@ -88,22 +93,41 @@ impl DfTable {
                 .map_err(|_| format!("row {}: bad count {count:?}", line + 1))?;
             if *term == DOCS_ROW {
                 table.docs = count;
+            } else if let Some(whole) = term.strip_prefix(WHOLE_MARK) {
+                table.whole.insert(whole.to_string(), count);
             } else {
-                table.df.insert((*term).to_string(), count);
+                table.df.insert((*term).to_string(), (count, 0.0));
             }
         }
         if table.docs == 0 {
             return Err(format!("no {DOCS_ROW} row"));
         }
+        // IDFs once here, not per word of every article.
+        let docs = table.docs;
+        for (df, idf) in table.df.values_mut() {
+            *idf = idf_of(docs, *df);
+        }
         Ok(table)
+    }
+
+    /// Document frequency of a word key (0 when unknown).
+    pub fn df(&self, key: &str) -> u64 {
+        self.df.get(key).map_or(0, |e| e.0)
     }
 
     /// Inverse document frequency of a word key (unknown words count as
     /// seen in one document).
     pub fn idf(&self, key: &str) -> f64 {
-        let df = self.df.get(key).copied().unwrap_or(1) as f64;
-        ((self.docs as f64 + 1.0) / (df + 1.0)).ln() + 1.0
+        match self.df.get(key) {
+            Some(&(_, idf)) => idf,
+            None => idf_of(self.docs, 1),
+        }
     }
+}
+
+/// `ln((N + 1) / (df + 1)) + 1`.
+fn idf_of(docs: u64, df: u64) -> f64 {
+    ((docs as f64 + 1.0) / (df as f64 + 1.0)).ln() + 1.0
 }
 
 /// The word keys a document contributes to document frequencies: each
@@ -135,7 +159,17 @@ fn is_bare_conjunction(prefix: &str) -> bool {
 }
 
 fn is_candidate_word(t: &Token) -> bool {
-    t.is_word && t.lookup().chars().count() >= 2 && !t.lookup().chars().any(|c| c.is_numeric())
+    t.is_word && t.lookup().chars().nth(1).is_some() && !t.lookup().chars().any(is_numeric)
+}
+
+/// `char::is_numeric`, without the Unicode table walk for ASCII and
+/// Arabic letters (most of the text).
+fn is_numeric(c: char) -> bool {
+    match c {
+        '0'..='9' | '\u{0660}'..='\u{0669}' | '\u{06F0}'..='\u{06F9}' => true,
+        '\0'..='\u{7F}' | '\u{0600}'..='\u{06FF}' => false,
+        _ => c.is_numeric(),
+    }
 }
 
 /// The `keywords` stage.
@@ -146,13 +180,60 @@ pub struct Keywords {
     df_en: DfTable,
 }
 
-/// One candidate phrase while counting.
+/// Most words in a phrase (the `max_words` limit).
+const MAX_WORDS: usize = 4;
+/// Padding of a phrase's word ids beyond its length.
+const NO_WORD: u32 = u32::MAX;
+
+/// One candidate phrase while counting: its words are ids into
+/// [`Counting::words`], padded with [`NO_WORD`].
 struct Candidate {
-    keys: Vec<String>,
+    words: [u32; MAX_WORDS],
+    len: usize,
     count: usize,
     first_sentence: usize,
-    /// Written forms and how often each was seen.
-    forms: HashMap<String, (usize, bool)>,
+    /// First of its written forms in [`Counting::forms`].
+    first_form: u32,
+}
+
+/// One written form of a candidate: the surface words of one occurrence
+/// (ids into [`Counting::surfaces`]), how often it was seen and where, and
+/// the next form of the same candidate ([`NO_WORD`] for none).
+struct Form {
+    surfaces: [u32; MAX_WORDS],
+    count: usize,
+    /// Index into the sentences being read and first token of the window.
+    sentence: u32,
+    token: u32,
+    next: u32,
+}
+
+/// What a surface word (the written token) says, computed once per
+/// distinct surface in a document.
+#[derive(Clone, Copy)]
+struct SurfaceInfo {
+    /// Id of its key in [`Counting::words`], or `NO_WORD` when the token
+    /// is not a candidate word (stop word, number, one letter).
+    word: u32,
+    /// Letters to drop from the shown form ([`Keywords::key`]).
+    extra: usize,
+    /// A bare conjunction to drop from the shown form.
+    drop_conjunction: bool,
+}
+
+/// The counting state of one document. Words and surfaces are interned
+/// (borrowed from the text, its analysis and the title), so counting a
+/// window allocates nothing.
+#[derive(Default)]
+struct Counting<'a> {
+    surface_ids: FxHashMap<&'a str, u32>,
+    surfaces: Vec<SurfaceInfo>,
+    word_ids: FxHashMap<&'a str, u32>,
+    /// Key and IDF of each word.
+    words: Vec<(&'a str, f64)>,
+    candidate_ids: FxHashMap<[u32; MAX_WORDS], u32>,
+    candidates: Vec<Candidate>,
+    forms: Vec<Form>,
 }
 
 impl Keywords {
@@ -182,7 +263,7 @@ impl Keywords {
     /// preposition (`ل`, `ب`, `ك`, which the shared text layer leaves on
     /// because names start with them) when the background table shows the
     /// rest is the common word (`لإطلاق` is `إطلاق`; `لافروف` stays).
-    fn key(&self, token: &Token) -> (String, usize) {
+    fn key<'t>(&self, token: &'t Token) -> (&'t str, usize) {
         let key = term_key(token);
         let mut chars = key.chars();
         if let (Some('ل' | 'ب' | 'ك'), rest) = (chars.next(), chars.as_str()) {
@@ -190,20 +271,20 @@ impl Keywords {
             if stem.chars().count() >= 3 && self.df_ar_of(stem) >= 5 * self.df_ar_of(key).max(1) {
                 let conjunction =
                     is_bare_conjunction(prefix) && self.conjunction_is_clitic(rest, stem);
-                return (stem.to_string(), 1 + usize::from(conjunction));
+                return (stem, 1 + usize::from(conjunction));
             }
         }
-        (key.to_string(), 0)
+        (key, 0)
     }
 
     fn df_ar_of(&self, key: &str) -> u64 {
-        self.df_ar.df.get(key).copied().unwrap_or(0)
+        self.df_ar.df(key)
     }
 
     /// True when a bare `و`/`ف` on `token` is a conjunction to drop from
     /// the shown form: the whole word is rare next to its stem.
     fn conjunction_is_clitic(&self, folded: &str, stem: &str) -> bool {
-        let whole = self.df_ar_of(&format!("{WHOLE_MARK}{folded}"));
+        let whole = self.df_ar.whole.get(folded).copied().unwrap_or(0);
         whole * 2 < self.df_ar_of(stem)
     }
 
@@ -227,7 +308,6 @@ impl Keywords {
         analysis: &crate::text::Analysis,
         title: Option<&str>,
     ) -> Vec<(String, f64)> {
-        let mut candidates: HashMap<String, Candidate> = HashMap::new();
         let title_analysis = title.map(analyze);
         let mut sentences: Vec<(usize, &[Token], &str)> = Vec::new();
         if let (Some(a), Some(t)) = (&title_analysis, title) {
@@ -242,83 +322,193 @@ impl Keywords {
                 sentences.push((i, analysis.tokens_of(i), text));
             }
         }
-        for (position, tokens, source) in sentences {
-            for chunk in tokens.split(|t| !is_candidate_word(t) || self.stop.contains(t)) {
-                self.count_chunk(chunk, position, source, &mut candidates);
+        let mut counting = Counting::default();
+        // Sized for the text, so counting does not grow its tables.
+        let words = sentences.iter().map(|s| s.1.len()).sum::<usize>();
+        counting.surface_ids.reserve(words);
+        counting.surfaces.reserve(words);
+        counting.word_ids.reserve(words);
+        counting.words.reserve(words);
+        counting.candidate_ids.reserve(words * 2);
+        counting.candidates.reserve(words * 2);
+        counting.forms.reserve(words * 2);
+        let mut ids: Vec<u32> = Vec::new();
+        for (slot, &(position, tokens, source)) in sentences.iter().enumerate() {
+            ids.clear();
+            ids.extend(
+                tokens
+                    .iter()
+                    .map(|t| self.surface(&mut counting, t, source)),
+            );
+            let mut from = 0;
+            while from < tokens.len() {
+                let len = ids[from..]
+                    .iter()
+                    .take_while(|&&id| counting.surfaces[id as usize].word != NO_WORD)
+                    .count();
+                if len > 0 {
+                    self.count_chunk(&mut counting, &ids[from..from + len], slot, from, position);
+                }
+                from += len + 1;
             }
         }
-        self.rank(candidates)
+        self.rank(&counting, &sentences)
     }
 
+    /// The surface id of a token (interning it and its key on first sight).
+    fn surface<'a>(&self, counting: &mut Counting<'a>, t: &'a Token, source: &'a str) -> u32 {
+        let written = source.get(t.byte_start..t.byte_end).unwrap_or("");
+        if let Some(&id) = counting.surface_ids.get(written) {
+            return id;
+        }
+        let info = if is_candidate_word(t) && !self.stop.contains(t) {
+            let (key, extra) = self.key(t);
+            let word = match counting.word_ids.get(key) {
+                Some(&w) => w,
+                None => {
+                    let w = counting.words.len() as u32;
+                    counting.words.push((key, self.idf(key)));
+                    counting.word_ids.insert(key, w);
+                    w
+                }
+            };
+            SurfaceInfo {
+                word,
+                extra,
+                drop_conjunction: is_bare_conjunction(t.prefix())
+                    && self.conjunction_is_clitic(t.folded(), t.lookup()),
+            }
+        } else {
+            SurfaceInfo {
+                word: NO_WORD,
+                extra: 0,
+                drop_conjunction: false,
+            }
+        };
+        let id = counting.surfaces.len() as u32;
+        counting.surfaces.push(info);
+        counting.surface_ids.insert(written, id);
+        id
+    }
+
+    /// Counts every window of 1 to `max_words` words of a chunk (a run of
+    /// candidate words whose surface ids are `chunk`, starting at token
+    /// `first_token` of sentence slot `slot`).
     fn count_chunk(
         &self,
-        chunk: &[Token],
+        counting: &mut Counting,
+        chunk: &[u32],
+        slot: usize,
+        first_token: usize,
         position: usize,
-        source: &str,
-        candidates: &mut HashMap<String, Candidate>,
     ) {
-        // Keys and first-word facts once per token, not once per window.
-        let info: Vec<(String, usize, bool)> = chunk
-            .iter()
-            .map(|t| {
-                let (key, extra) = self.key(t);
-                let drop = is_bare_conjunction(t.prefix())
-                    && self.conjunction_is_clitic(t.folded(), t.lookup());
-                (key, extra, drop)
-            })
-            .collect();
-        for n in 1..=self.config.max_words.min(chunk.len()) {
+        for n in 1..=self.config.max_words.min(chunk.len()).min(MAX_WORDS) {
             for (i, window) in chunk.windows(n).enumerate() {
-                let keys: Vec<String> = info[i..i + n].iter().map(|k| k.0.clone()).collect();
-                let joined = keys.join(" ");
-                let (_, extra, drop_conjunction) = info[i];
-                let form = display_form(window, source, extra, drop_conjunction);
-                let c = candidates.entry(joined).or_insert_with(|| Candidate {
-                    keys,
-                    count: 0,
-                    first_sentence: position,
-                    forms: HashMap::new(),
-                });
-                c.count += 1;
-                c.first_sentence = c.first_sentence.min(position);
-                let entry = c.forms.entry(form.0).or_insert((0, form.1));
-                entry.0 += 1;
+                let mut words = [NO_WORD; MAX_WORDS];
+                let mut surfaces = [NO_WORD; MAX_WORDS];
+                for (k, &sid) in window.iter().enumerate() {
+                    words[k] = counting.surfaces[sid as usize].word;
+                    surfaces[k] = sid;
+                }
+                let next_form = counting.forms.len() as u32;
+                let c = match counting.candidate_ids.get(&words) {
+                    Some(&c) => c as usize,
+                    None => {
+                        let c = counting.candidates.len();
+                        counting.candidate_ids.insert(words, c as u32);
+                        counting.candidates.push(Candidate {
+                            words,
+                            len: n,
+                            count: 0,
+                            first_sentence: position,
+                            first_form: NO_WORD,
+                        });
+                        c
+                    }
+                };
+                let candidate = &mut counting.candidates[c];
+                candidate.count += 1;
+                candidate.first_sentence = candidate.first_sentence.min(position);
+                // Walk the candidate's forms (usually one or two).
+                let mut link = candidate.first_form;
+                let mut last = NO_WORD;
+                while link != NO_WORD {
+                    let form = &mut counting.forms[link as usize];
+                    if form.surfaces == surfaces {
+                        form.count += 1;
+                        break;
+                    }
+                    last = link;
+                    link = form.next;
+                }
+                if link == NO_WORD {
+                    counting.forms.push(Form {
+                        surfaces,
+                        count: 1,
+                        sentence: slot as u32,
+                        token: (first_token + i) as u32,
+                        next: NO_WORD,
+                    });
+                    if last == NO_WORD {
+                        candidate.first_form = next_form;
+                    } else {
+                        counting.forms[last as usize].next = next_form;
+                    }
+                }
             }
         }
     }
 
-    fn rank(&self, candidates: HashMap<String, Candidate>) -> Vec<(String, f64)> {
+    fn rank(
+        &self,
+        counting: &Counting,
+        sentences: &[(usize, &[Token], &str)],
+    ) -> Vec<(String, f64)> {
         let cfg = &self.config;
-        let kept: Vec<&Candidate> = candidates
-            .values()
-            .filter(|c| c.keys.len() == 1 || c.count >= cfg.min_phrase_count)
+        let kept: Vec<&Candidate> = counting
+            .candidates
+            .iter()
+            .filter(|c| c.len == 1 || c.count >= cfg.min_phrase_count)
             .collect();
+        let phrases: Vec<&Candidate> = kept.iter().copied().filter(|c| c.len > 1).collect();
         // A phrase mostly seen inside a longer kept phrase adds nothing.
         let mut scored: Vec<(f64, &Candidate)> = kept
             .iter()
             .filter(|c| {
-                !kept.iter().any(|longer| {
-                    longer.keys.len() > c.keys.len()
+                !phrases.iter().any(|longer| {
+                    longer.len > c.len
                         && longer.count * 2 >= c.count
-                        && contains_run(&longer.keys, &c.keys)
+                        && contains_run(&longer.words[..longer.len], &c.words[..c.len])
                 })
             })
             .map(|c| {
-                let idf = c.keys.iter().map(|k| self.idf(k)).sum::<f64>() / c.keys.len() as f64;
+                let idf = c.words[..c.len]
+                    .iter()
+                    .map(|&w| counting.words[w as usize].1)
+                    .sum::<f64>()
+                    / c.len as f64;
                 let score = c.count as f64
                     * idf
-                    * (1.0 + cfg.phrase_bonus * (c.keys.len() - 1) as f64)
+                    * (1.0 + cfg.phrase_bonus * (c.len - 1) as f64)
                     * (1.0 + cfg.lead_bonus / (1.0 + c.first_sentence as f64));
                 (score, *c)
             })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.keys.cmp(&b.1.keys)));
+        fn key_of<'c>(counting: &'c Counting, c: &'c Candidate) -> impl Iterator<Item = &'c str> {
+            c.words[..c.len]
+                .iter()
+                .map(|&w| counting.words[w as usize].0)
+        }
+        scored.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| key_of(counting, a.1).cmp(key_of(counting, b.1)))
+        });
         let best = scored.first().map_or(1.0, |s| s.0);
         let mut seen_text = HashSet::new();
         scored
             .into_iter()
             .filter_map(|(score, c)| {
-                let text = best_form(c)?;
+                let text = best_form(counting, c, sentences)?;
                 seen_text
                     .insert(text.clone())
                     .then_some((text, score / best))
@@ -329,21 +519,47 @@ impl Keywords {
 }
 
 /// True when `inner` occurs as a contiguous run in `outer`.
-fn contains_run(outer: &[String], inner: &[String]) -> bool {
-    outer.windows(inner.len()).any(|w| w == inner)
+fn contains_run(outer: &[u32], inner: &[u32]) -> bool {
+    match inner {
+        [] => true,
+        [word] => outer.contains(word),
+        _ => outer
+            .windows(inner.len())
+            .any(|w| w.iter().zip(inner).all(|(a, b)| a == b)),
+    }
 }
 
 /// The most frequent written form, preferring forms whose first word
-/// keeps a bare conjunction only when nothing else was seen.
-fn best_form(c: &Candidate) -> Option<String> {
-    c.forms
-        .iter()
-        .max_by(|a, b| {
-            (!a.1 .1, a.1 .0)
-                .cmp(&(!b.1 .1, b.1 .0))
-                .then_with(|| b.0.cmp(a.0))
-        })
-        .map(|(form, _)| form.clone())
+/// keeps a bare conjunction only when nothing else was seen. Forms are
+/// written out here, for the few candidates shown, and merged by text.
+fn best_form(
+    counting: &Counting,
+    c: &Candidate,
+    sentences: &[(usize, &[Token], &str)],
+) -> Option<String> {
+    let mut texts: Vec<(String, usize, bool)> = Vec::new();
+    let mut link = c.first_form;
+    while link != NO_WORD {
+        let form = &counting.forms[link as usize];
+        link = form.next;
+        let Some(&(_, tokens, source)) = sentences.get(form.sentence as usize) else {
+            continue;
+        };
+        let from = form.token as usize;
+        let Some(window) = tokens.get(from..from + c.len) else {
+            continue;
+        };
+        let first = counting.surfaces[form.surfaces[0] as usize];
+        let (text, conjunction) = display_form(window, source, first.extra, first.drop_conjunction);
+        match texts.iter_mut().find(|t| t.0 == text) {
+            Some(t) => t.1 += form.count,
+            None => texts.push((text, form.count, conjunction)),
+        }
+    }
+    texts
+        .into_iter()
+        .max_by(|a, b| (!a.2, a.1).cmp(&(!b.2, b.1)).then_with(|| b.0.cmp(&a.0)))
+        .map(|(text, _, _)| text)
 }
 
 /// The written form of a run of tokens, its first word without
@@ -478,6 +694,13 @@ mod tests {
     fn empty_text_has_no_keywords() {
         assert!(keywords("").is_empty());
         assert!(keywords("،،، ... !!").is_empty());
+    }
+
+    #[test]
+    fn the_numeric_fast_path_agrees_with_the_unicode_tables() {
+        for c in ('\0'..='\u{7F}').chain('\u{0600}'..='\u{06FF}') {
+            assert_eq!(is_numeric(c), c.is_numeric(), "{c:?}");
+        }
     }
 
     #[test]

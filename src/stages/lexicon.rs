@@ -8,7 +8,7 @@
 //! starts a comment line, fields are tab-separated.
 
 use crate::text::{tokenize, Token};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The matching key of a token: its lookup form (folded, proclitics
 /// stripped), which is also what the document-frequency table counts.
@@ -35,7 +35,7 @@ pub fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 
 /// A set of single words (stop words, negators), keyed by [`term_key`].
 #[derive(Debug, Default, Clone)]
-pub struct WordSet(HashSet<String>);
+pub struct WordSet(FxHashSet<String>);
 
 impl WordSet {
     /// Loads one word per line (further fields are ignored).
@@ -67,13 +67,13 @@ impl WordSet {
 #[derive(Debug, Clone)]
 pub struct PhraseLexicon<V> {
     /// First key to the phrases starting with it, longest first.
-    by_first: HashMap<String, Vec<(Vec<String>, V)>>,
+    by_first: FxHashMap<String, Vec<(Vec<String>, V)>>,
 }
 
 impl<V> Default for PhraseLexicon<V> {
     fn default() -> Self {
         PhraseLexicon {
-            by_first: HashMap::new(),
+            by_first: FxHashMap::default(),
         }
     }
 }

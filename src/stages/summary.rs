@@ -28,9 +28,9 @@ use super::lexicon::WordSet;
 use super::{Stage, StageError};
 use crate::document::Document;
 use crate::text::{Analysis, ParagraphKind};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// Output field: the summary text, or null.
 pub const SUMMARY_FIELD: &str = "summary";
@@ -85,23 +85,22 @@ impl Summary {
     /// The summary of `text` (None when it has no body sentence).
     fn summarize(
         &self,
-        text: &str,
+        chars: &[char],
         analysis: &Analysis,
         quotes: &[(usize, usize)],
     ) -> Option<String> {
         let units = units(analysis, quotes);
-        let chars: Vec<char> = text.chars().collect();
         let slice = |u: &Unit| -> String { chars[u.start..u.end].iter().collect() };
         let body: Vec<&Unit> = units.iter().filter(|u| u.body).collect();
         if body.is_empty() {
             return None;
         }
         // Frequencies of content words over the body.
-        let mut freq: HashMap<&str, f64> = HashMap::new();
+        let mut freq: FxHashMap<&str, f64> = FxHashMap::default();
         for t in &analysis.tokens {
             if t.is_word
                 && !self.stop.contains(t)
-                && analysis.kind_at(t.start) == Some(ParagraphKind::Body)
+                && kind_of_sentence(analysis, t.sentence) == Some(ParagraphKind::Body)
             {
                 *freq.entry(t.lookup()).or_default() += 1.0;
             }
@@ -147,7 +146,7 @@ impl Summary {
             try_add(i, &mut chosen);
         }
         if chosen.is_empty() {
-            return self.cut_lead(&chars, body[0], quotes);
+            return self.cut_lead(chars, body[0], quotes);
         }
         chosen.sort_unstable();
         let parts: Vec<String> = chosen.iter().map(|&i| slice(body[i])).collect();
@@ -180,8 +179,13 @@ impl Summary {
 /// Quotation spans (code point offsets, end-exclusive) from quotation
 /// marks, paired within each paragraph; an unclosed quote ends with its
 /// paragraph.
-fn quote_spans(text: &str, analysis: &Analysis) -> Vec<(usize, usize)> {
-    let chars: Vec<char> = text.chars().collect();
+/// The kind of the paragraph holding sentence `index`.
+fn kind_of_sentence(analysis: &Analysis, index: usize) -> Option<ParagraphKind> {
+    let s = analysis.sentences.get(index)?;
+    analysis.paragraphs.get(s.paragraph).map(|p| p.kind)
+}
+
+fn quote_spans(chars: &[char], analysis: &Analysis) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     for p in &analysis.paragraphs {
         let mut open: Option<(usize, char)> = None;
@@ -250,14 +254,17 @@ impl Stage for Summary {
 
     fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
         let analysis = doc.analysis();
-        let mut quotes = quote_spans(&doc.text, &analysis);
+        // The text as code points, once: units and quotes are in them.
+        let mut chars: Vec<char> = Vec::with_capacity(doc.text.len());
+        chars.extend(doc.text.chars());
+        let mut quotes = quote_spans(&chars, &analysis);
         quotes.extend(
             doc.quotes
                 .iter()
                 .filter(|q| q.kind == "direct")
                 .map(|q| (q.start, q.end)),
         );
-        let summary = self.summarize(&doc.text, &analysis, &quotes);
+        let summary = self.summarize(&chars, &analysis, &quotes);
         doc.fields.insert(
             SUMMARY_FIELD.into(),
             summary.map_or(Value::Null, |s| json!(s)),
@@ -332,7 +339,10 @@ mod tests {
     fn an_unclosed_quote_ends_with_its_paragraph() {
         let text = "He said “we will win.\nNext paragraph.";
         let analysis = crate::text::analyze(text);
-        assert_eq!(quote_spans(text, &analysis), vec![(8, 21)]);
+        assert_eq!(
+            quote_spans(&text.chars().collect::<Vec<_>>(), &analysis),
+            vec![(8, 21)]
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //!   best first, in `themes`, and every kept score in `theme_scores`.
 
 use super::keywords::round4;
-use super::lexicon::{rows, PhraseLexicon};
+use super::lexicon::{phrase_keys, rows, PhraseLexicon};
 use super::{BuildError, Stage, StageError};
 use crate::document::Document;
 use crate::text::{analyze, Analysis, ParagraphKind, Token};
@@ -70,7 +70,11 @@ impl Themes {
     /// Builds the stage from a table in the `themes.tsv` format.
     pub fn from_table(config: &ThemesConfig, table: &str) -> Result<Themes, BuildError> {
         let mut names: Vec<String> = Vec::new();
-        let mut phrases: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
+        // Cue phrases by their keys, in table order: two spellings that key
+        // alike (`لاجئين`, `اللاجئين`) are one phrase with both cue lists, and
+        // the lexicon does not depend on a hash map's iteration order.
+        let mut by_keys: HashMap<Vec<String>, usize> = HashMap::new();
+        let mut phrases: Vec<(String, Vec<(usize, f64)>)> = Vec::new();
         for (i, row) in rows(table).enumerate() {
             let (Some(theme), Some(phrase)) = (row.first(), row.get(1)) else {
                 return Err(BuildError {
@@ -92,10 +96,19 @@ impl Themes {
                     names.len() - 1
                 }
             };
-            phrases
-                .entry((*phrase).to_string())
-                .or_default()
-                .push((index, weight));
+            let keys = phrase_keys(phrase);
+            if keys.is_empty() {
+                continue;
+            }
+            let slot = *by_keys.entry(keys).or_insert_with(|| {
+                phrases.push(((*phrase).to_string(), Vec::new()));
+                phrases.len() - 1
+            });
+            let cues = &mut phrases[slot].1;
+            match cues.iter_mut().find(|(theme, _)| *theme == index) {
+                Some(cue) => cue.1 = cue.1.max(weight),
+                None => cues.push((index, weight)),
+            }
         }
         let mut lexicon = PhraseLexicon::default();
         for (phrase, cues) in phrases {
@@ -252,6 +265,16 @@ mod tests {
     #[test]
     fn a_single_passing_cue_is_not_a_theme() {
         assert!(themes(None, "He walked to the airport in the morning and had tea.").is_empty());
+    }
+
+    #[test]
+    fn spellings_that_key_alike_give_each_theme_its_cue() {
+        let table = "refugees\tاللاجئين\nrefugees\tمخيم\naid\tلاجئين\naid\tإغاثة\n";
+        let stage = Themes::from_table(&ThemesConfig::default(), table).unwrap();
+        let a = crate::text::analyze("وصل اللاجئين إلى مخيم. وبدأت إغاثة اللاجئين.");
+        let found: Vec<String> = stage.score(&a, None).into_iter().map(|t| t.0).collect();
+        assert!(found.contains(&"refugees".to_string()), "{found:?}");
+        assert!(found.contains(&"aid".to_string()), "{found:?}");
     }
 
     #[test]
