@@ -65,7 +65,23 @@ pub struct Watchdog {
     _disarm: std::sync::mpsc::Sender<()>,
 }
 
+thread_local! {
+    /// The watchdog of the test running on this thread. It is dropped when
+    /// the thread ends (libtest runs each test on a thread of its own), so
+    /// it also covers what runs after the test body, such as the tokio
+    /// runtime's shutdown waiting for its blocking threads.
+    static THREAD_WATCHDOG: std::cell::RefCell<Option<Watchdog>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl Watchdog {
+    /// Arms a watchdog for the test on this thread, until the thread ends
+    /// (or the next test on it arms its own).
+    pub fn arm_for_thread(limit: Duration) {
+        let dog = Watchdog::arm(limit);
+        THREAD_WATCHDOG.with(|slot| *slot.borrow_mut() = Some(dog));
+    }
+
     pub fn arm(limit: Duration) -> Watchdog {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let test = std::thread::current()
@@ -85,10 +101,9 @@ impl Watchdog {
     }
 }
 
-/// A mock cluster with the three topics created, and the test's watchdog.
+/// A mock cluster with the three topics created.
 pub struct TestCluster {
     cluster: EmbeddedCluster,
-    _watchdog: Watchdog,
 }
 
 impl std::ops::Deref for TestCluster {
@@ -101,15 +116,12 @@ impl std::ops::Deref for TestCluster {
 /// A mock cluster with the three topics created. The test it serves must
 /// end within [`TEST_LIMIT`].
 pub fn cluster(partitions: i32) -> TestCluster {
-    let watchdog = Watchdog::arm(TEST_LIMIT);
+    Watchdog::arm_for_thread(TEST_LIMIT);
     let c = EmbeddedCluster::start(1).expect("mock cluster");
     c.create_topic(INPUT, partitions).unwrap();
     c.create_topic(OUTPUT, partitions).unwrap();
     c.create_topic(DEAD, 1).unwrap();
-    TestCluster {
-        cluster: c,
-        _watchdog: watchdog,
-    }
+    TestCluster { cluster: c }
 }
 
 /// A config for tests against `brokers`.

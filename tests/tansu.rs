@@ -89,7 +89,7 @@ fn sigterm(child: &mut Child) -> std::process::ExitStatus {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_articles_and_bad_messages_through_a_real_broker_lose_nothing() {
-    let _watchdog = Watchdog::arm(TEST_LIMIT);
+    Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "e2e").await;
     let mut messages = articles("t", 0..1000);
@@ -134,7 +134,7 @@ fn verify_topics(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replica_killed_with_sigkill_and_restarted_loses_nothing() {
-    let _watchdog = Watchdog::arm(TEST_LIMIT);
+    Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "kill").await;
     produce(&brokers, &topics.0, articles("k", 0..600))
@@ -302,7 +302,7 @@ async fn wait_for_output(brokers: &str, topic: &str, n: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exactly_once_commits_the_input_offsets_through_its_transactions() {
-    let _watchdog = Watchdog::arm(TEST_LIMIT);
+    Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "eos").await;
     produce(&brokers, &topics.0, articles("q", 0..300))
@@ -325,7 +325,7 @@ async fn exactly_once_commits_the_input_offsets_through_its_transactions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exactly_once_killed_with_sigkill_resumes_from_the_transaction_offsets() {
-    let _watchdog = Watchdog::arm(TEST_LIMIT);
+    Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "eoskill").await;
     produce(&brokers, &topics.0, articles("r", 0..600))
@@ -384,7 +384,7 @@ async fn exactly_once_killed_with_sigkill_resumes_from_the_transaction_offsets()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_instance_with_the_same_transactional_id_fences_the_first() {
-    let _watchdog = Watchdog::arm(TEST_LIMIT);
+    Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
     let topics = create_topics(&brokers, "fence").await;
     produce(&brokers, &topics.0, articles("f", 0..300))

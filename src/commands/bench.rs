@@ -72,7 +72,10 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
     // The Kafka path.
     let cluster;
     let brokers = match args.brokers {
-        Some(b) => b.to_string(),
+        Some(b) => {
+            create_topics(b, &config, args.partitions)?;
+            b.to_string()
+        }
         None => {
             cluster = EmbeddedCluster::start(1)?;
             cluster.create_topic(&config.topics.input, args.partitions)?;
@@ -273,6 +276,35 @@ async fn produce_paced(
         }
     }
     Ok(sent_at)
+}
+
+/// Creates the benchmark's topics on an external broker (those that exist
+/// are left as they are).
+fn create_topics(brokers: &str, config: &Config, partitions: i32) -> anyhow::Result<()> {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::types::RDKafkaErrorCode;
+    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .context("admin client")?;
+    let topics = [
+        NewTopic::new(&config.topics.input, partitions, TopicReplication::Fixed(1)),
+        NewTopic::new(
+            &config.topics.output,
+            partitions,
+            TopicReplication::Fixed(1),
+        ),
+        NewTopic::new(&config.topics.dead_letter, 1, TopicReplication::Fixed(1)),
+    ];
+    let results = runtime()?.block_on(admin.create_topics(&topics, &AdminOptions::new()))?;
+    for result in results {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, e)) => bail!("cannot create topic {topic}: {e}"),
+        }
+    }
+    Ok(())
 }
 
 /// Resident memory now and at its peak (Linux /proc; "unknown" elsewhere).

@@ -27,6 +27,24 @@ use std::time::Instant;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+/// Runs a blocking librdkafka call that may never return (a consumer close
+/// or a synchronous commit waiting on a broker) on a thread of its own,
+/// not the runtime's blocking pool: the runtime's shutdown waits for its
+/// pool, so a stuck call there would keep the process from exiting. Await
+/// the result under a timeout; `None` when the thread panicked.
+pub async fn detached<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("akhbar-kafka-call".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        });
+    match spawned {
+        Ok(_) => rx.await.ok(),
+        Err(_) => None,
+    }
+}
+
 /// One message taken from Kafka, copied out of librdkafka's buffers.
 #[derive(Debug, Clone)]
 pub struct Envelope {

@@ -199,7 +199,7 @@ pub async fn run_with(
         // The sink's acknowledgement handle is gone with the sink task, so
         // this is the last handle: dropping it closes the consumer.
         if let Ok(source) = Arc::try_unwrap(source) {
-            let _ = tokio::task::spawn_blocking(move || source.close()).await;
+            super::detached(move || source.close()).await;
         }
     };
     if tokio::time::timeout(leave_timeout, leave).await.is_err() {

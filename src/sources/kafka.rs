@@ -699,12 +699,12 @@ impl KafkaSource {
             // run it aside and give up on it at the deadline.
             let commit = {
                 let (consumer, tpl) = (self.consumer.clone(), tpl.clone());
-                tokio::task::spawn_blocking(move || consumer.commit(&tpl, CommitMode::Sync))
+                crate::pipeline::detached(move || consumer.commit(&tpl, CommitMode::Sync))
             };
             let left = deadline.saturating_duration_since(Instant::now());
             let result = match tokio::time::timeout(left, commit).await {
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) | Err(_) => Err(KafkaError::ConsumerCommit(
+                Ok(Some(result)) => result,
+                Ok(None) | Err(_) => Err(KafkaError::ConsumerCommit(
                     rdkafka::types::RDKafkaErrorCode::OperationTimedOut,
                 )),
             };
