@@ -282,12 +282,17 @@ impl Lexicon {
 
     /// The tagger's gazetteer and trigger marks for each token.
     pub fn marks<S: AsRef<str>>(&self, lookups: &[S]) -> Vec<Marks> {
-        let mut marks = vec![Marks::default(); lookups.len()];
+        self.marks_of(&self.hits(lookups), lookups.len())
+    }
+
+    /// The marks of `n` tokens given the [`Lexicon::hits`] found in them.
+    pub fn marks_of(&self, hits: &[Hit], n: usize) -> Vec<Marks> {
+        let mut marks = vec![Marks::default(); n];
         // Longest name first, so a token inside `الولايات المتحدة` is marked
         // as part of the longer name.
-        for hit in self.hits(lookups) {
+        for hit in hits {
             let mut gaz = 0u8;
-            for t in self.targets_of(&hit) {
+            for t in self.targets_of(hit) {
                 match t {
                     Target::Place(_) => gaz = b'L',
                     Target::Organization(_) if gaz == 0 => gaz = b'O',

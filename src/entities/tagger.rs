@@ -4,8 +4,8 @@
 //! The committed model `models/ner-ar.bin` is compiled into the binary, so
 //! loading is parsing a few MB of weights (see `akhbar tag --timing`).
 
-use super::features::{sentence_features, TokenView};
-use super::lexicon::{Lexicon, LexiconError};
+use super::features::{sentence_features, Keys, TokenView};
+use super::lexicon::{Hit, Lexicon, LexiconError};
 use super::model::{Model, ModelError};
 use super::normalize::word;
 use std::path::Path;
@@ -61,19 +61,30 @@ impl Tagger {
 
     /// The tagger's view of a sentence's tokens (forms and lexicon marks).
     pub fn views<S: AsRef<str>>(lexicon: &Lexicon, tokens: &[S]) -> Vec<TokenView> {
+        Tagger::views_and_hits(lexicon, tokens).0
+    }
+
+    /// The views of a sentence's tokens with the lexicon's names found in
+    /// them (one automaton pass serves both).
+    pub fn views_and_hits<S: AsRef<str>>(
+        lexicon: &Lexicon,
+        tokens: &[S],
+    ) -> (Vec<TokenView>, Vec<Hit>) {
         let words: Vec<_> = tokens.iter().map(|t| word(t.as_ref())).collect();
         let lookups: Vec<&str> = words.iter().map(|w| w.lookup.as_str()).collect();
-        let marks = lexicon.marks(&lookups);
-        tokens
+        let hits = lexicon.hits(&lookups);
+        let marks = lexicon.marks_of(&hits, tokens.len());
+        let views = tokens
             .iter()
             .zip(words)
             .zip(marks)
             .map(|((t, word), marks)| TokenView {
-                form: t.as_ref().to_string(),
+                keys: Keys::new(t.as_ref(), &word, &marks),
                 word,
                 marks,
             })
-            .collect()
+            .collect();
+        (views, hits)
     }
 
     /// BIO tag indices for tokens already viewed (see [`Tagger::views`]),

@@ -179,9 +179,7 @@ impl Entities {
         found: &mut Vec<Found>,
     ) {
         let lex = self.lexicon();
-        let views = Tagger::views(lex, forms);
-        let lookups: Vec<&str> = views.iter().map(|v| v.word.lookup.as_str()).collect();
-        let hits = lex.hits(&lookups);
+        let (views, hits) = Tagger::views_and_hits(lex, forms);
         let mut spans: Vec<Span> = if english {
             english_spans(&views, forms)
         } else {
@@ -204,6 +202,7 @@ impl Entities {
         };
         if !english {
             opening_org_heads(lex, &views, &mut spans);
+            titled_persons(lex, &views, &mut spans);
         }
         // What the tables know and the tagger left out.
         for hit in &hits {
@@ -616,6 +615,78 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
             end: j,
             kind: Kind::Organization,
         });
+    }
+}
+
+/// The most words of a name announced by a title (`رياض حجاب`,
+/// `محمد بن سلمان`).
+const MAX_TITLED_NAME: usize = 3;
+
+/// The Arabic title rule: a person title (`منسق`, `الرئيس`), then at most
+/// four words of its complement, each with the article (`المعارضة
+/// السورية`), then two or three words without the article that are not
+/// frequent words, titles or heads: a person (`منسق المعارضة السورية رياض
+/// حجاب`). The name ends at the first word with the article (`الاثنين`),
+/// a conjunction, punctuation or a frequent word; `بن`/`ابن`, `أبو` and `عبد`
+/// continue it. Only where the tagger found no person: its other spans
+/// inside the name are replaced, a name overlapping any other is left alone.
+fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
+    let has_article = |v: &TokenView| v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
+    let mut i = 0;
+    while i < views.len() {
+        if !views[i].marks.person_title {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < views.len() && views[j].marks.person_title {
+            j += 1;
+        }
+        let complement_end = (j + 4).min(views.len());
+        while j < complement_end && has_article(&views[j]) && views[j].marks.gaz != b'P' {
+            j += 1;
+        }
+        let start = j;
+        while j < views.len() && j - start < MAX_TITLED_NAME {
+            let v = &views[j];
+            let linker = matches!(v.word.folded.as_str(), "بن" | "ابن" | "ابو" | "عبد");
+            let plain = v.word.prefix.is_empty()
+                && v.word.folded.chars().count() >= 2
+                && v.word.folded.chars().all(is_arabic_letter)
+                && !lex.common_words.contains(&v.word.folded)
+                && !v.marks.person_title
+                && !v.marks.org_head
+                && !v.marks.place_head;
+            // The article only inside a compound name (`عبد الله`).
+            let after_linker = j > start && views[j - 1].word.folded == "عبد";
+            if !(plain || linker || (after_linker && has_article(v))) {
+                break;
+            }
+            j += 1;
+        }
+        // A name does not end on a linker.
+        while j > start && matches!(views[j - 1].word.folded.as_str(), "بن" | "ابن" | "ابو" | "عبد")
+        {
+            j -= 1;
+        }
+        if j - start >= 2 {
+            // The tagger's persons win (it tells `فرانسوا هولاند` from
+            // `رياض حجاب` after it); its other spans only inside the name.
+            let keep = spans.iter().any(|s| {
+                s.start < j
+                    && start < s.end
+                    && (s.kind == Kind::Person || s.start < start || s.end > j)
+            });
+            if !keep {
+                spans.retain(|s| s.end <= start || s.start >= j);
+                spans.push(Span {
+                    start,
+                    end: j,
+                    kind: Kind::Person,
+                });
+            }
+        }
+        i = j.max(i + 1);
     }
 }
 

@@ -315,3 +315,24 @@ mod saudinewsnet {
         );
     }
 }
+
+#[test]
+fn a_name_announced_by_a_title_and_its_complement_is_a_person() {
+    // The title rule: `منسق` + `المعارضة السورية` + a name without the
+    // article, ended by `الاثنين`.
+    let text = "يأتي ذلك في وقت قال فيه منسق المعارضة السورية رياض حجاب الاثنين إن الهزيمة لن تضعف عزم المعارضة.";
+    let ents = run(text, "ar");
+    let hijab = find(&ents, "رياض حجاب").expect("رياض حجاب");
+    assert_eq!(hijab.kind, "person", "{ents:#?}");
+}
+
+#[test]
+fn the_title_rule_does_not_join_two_names() {
+    let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس.";
+    let ents = run(text, "ar");
+    assert!(
+        ents.iter().all(|e| e.name != "فرانسوا هولاند رياض"
+            && e.name != "فرانسوا هولاند رياض حجاب"),
+        "{ents:#?}"
+    );
+}
