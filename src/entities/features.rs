@@ -84,39 +84,60 @@ impl Keys {
     /// The keys of a token: its text as written (`form`), its matching forms
     /// and its marks.
     pub fn new(form: &str, word: &Word, marks: &Marks) -> Keys {
-        let lookup = word.lookup.as_str();
+        let lookup = word.lookup.as_bytes();
+        // One pass over the lookup form gives its hash, the hashes of its
+        // first 1..=4 letters (the running state at each letter boundary)
+        // and its letter count; the folded form is the prefix then the
+        // lookup form, so its hash continues the prefix's.
+        let is_start = |b: u8| b & 0xC0 != 0x80;
         let mut pre = [0; 4];
-        let mut suf = [0; 4];
-        // Byte offsets of the first 5 character boundaries and of the last 5.
-        let mut starts = [lookup.len(); 5];
-        for (k, (i, _)) in lookup.char_indices().take(5).enumerate() {
-            starts[k] = i;
+        let mut h = FNV_OFFSET;
+        let mut count = 0usize;
+        for &b in lookup {
+            if is_start(b) {
+                if (1..=4).contains(&count) {
+                    pre[count - 1] = h;
+                }
+                count += 1;
+            }
+            h = fnv(h, b);
         }
-        let mut ends = [0usize; 5];
-        for (k, (i, _)) in lookup.char_indices().rev().take(5).enumerate() {
-            ends[k] = i;
+        let lookup_h = h;
+        // Words of four letters or fewer: the longer prefixes are the word.
+        for p in pre.iter_mut().skip(count.saturating_sub(1)) {
+            *p = lookup_h;
         }
-        let count = lookup.chars().take(9).count();
-        for n in 1..=4 {
-            let head = if n < count {
-                &lookup[..starts[n]]
-            } else {
-                lookup
-            };
-            let tail = if n < count {
-                &lookup[ends[n - 1]..]
-            } else {
-                lookup
-            };
-            pre[n - 1] = hash_str(head);
-            suf[n - 1] = hash_str(tail);
+        // Suffixes: the bytes hashed from the end backwards, the running
+        // state taken at each letter boundary.
+        let mut suf = [lookup_h; 4];
+        let mut h = FNV_OFFSET;
+        let mut n = 0;
+        for &b in lookup.iter().rev() {
+            h = fnv(h, b);
+            if is_start(b) {
+                if n < 4 {
+                    suf[n] = h;
+                }
+                n += 1;
+                if n == 4 {
+                    break;
+                }
+            }
         }
+        if count <= 4 {
+            // Shorter words: every longer suffix is the whole word.
+            for x in suf.iter_mut().skip(count.saturating_sub(1)) {
+                *x = lookup_h;
+            }
+        }
+        let prefix_h = hash_str(&word.prefix);
+        let folded_h = lookup.iter().fold(prefix_h, |h, &b| fnv(h, b));
         let article = word.prefix.ends_with("ال") || word.prefix.ends_with("لل");
         Keys {
             form: hash_str(form),
-            folded: hash_str(&word.folded),
-            lookup: hash_str(lookup),
-            prefix: hash_str(&word.prefix),
+            folded: folded_h,
+            lookup: lookup_h,
+            prefix: prefix_h,
             pre,
             suf,
             shape: shape(form) as u64,
@@ -151,14 +172,17 @@ pub struct TokenView {
     pub keys: Keys,
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One byte of 64-bit FNV-1a.
+#[inline]
+fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
 /// 64-bit FNV-1a of a string's bytes.
 pub fn hash_str(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    s.bytes().fold(FNV_OFFSET, fnv)
 }
 
 /// Combines a hash with one more value.
@@ -246,9 +270,11 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32
             tokens.get(i as usize).map_or(&after, |t| &t.keys)
         }
     };
-    // A power of two (what training writes) reduces by a mask, not a division.
+    // A power of two (what training writes) takes the top bits of the hash
+    // (its last step is a multiplication, which mixes into the top bits),
+    // not a division.
     let buckets = buckets.max(1) as u64;
-    let mask = buckets.is_power_of_two().then_some(buckets - 1);
+    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
     let mut ids = [0u32; NUM_FEATURES];
     for i in 0..tokens.len() as isize {
         let mut template = 0usize;
@@ -257,11 +283,10 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32
             for &v in values {
                 h = mix(h, v);
             }
-            let h = finish(h);
             if let Some(id) = ids.get_mut(template) {
-                *id = match mask {
-                    Some(m) => (h & m) as u32,
-                    None => (h % buckets) as u32,
+                *id = match shift {
+                    Some(shift) => (h >> shift) as u32,
+                    None => (finish(h) % buckets) as u32,
                 };
             }
             template += 1;
@@ -378,14 +403,32 @@ mod tests {
         );
     }
 
+    /// FNV-1a of a string's bytes from the last to the first.
+    fn hash_rev(s: &str) -> u64 {
+        s.bytes().rev().fold(FNV_OFFSET, fnv)
+    }
+
     #[test]
     fn prefixes_and_suffixes_count_letters_not_bytes() {
         let v = view("حلب");
         assert_eq!(v.keys.pre[1], hash_str("حل"));
-        assert_eq!(v.keys.suf[1], hash_str("لب"));
-        assert_eq!(v.keys.suf[3], hash_str("حلب"));
+        assert_eq!(v.keys.suf[0], hash_rev("ب"));
+        assert_eq!(v.keys.suf[1], hash_rev("لب"));
+        assert_eq!(v.keys.suf[3], hash_str("حلب"), "longer than the word");
+        assert_eq!(v.keys.pre[3], hash_str("حلب"));
+        let v = view("سوريا");
+        assert_eq!(v.keys.pre[3], hash_str("سوري"));
+        assert_eq!(v.keys.suf[3], hash_rev("وريا"));
         let v = view("ab");
         assert_eq!(v.keys.suf[2], hash_str("ab"));
         assert_eq!(v.keys.pre[0], hash_str("a"));
+    }
+
+    #[test]
+    fn the_folded_hash_is_the_hash_of_the_folded_form() {
+        let v = view("والرئيس");
+        assert_eq!(v.keys.folded, hash_str(&v.word.folded));
+        assert_eq!(v.keys.prefix, hash_str("وال"));
+        assert_eq!(v.keys.lookup, hash_str(&v.word.lookup));
     }
 }

@@ -463,7 +463,11 @@ mod tests {
         assert_eq!(back.trans, m.trans);
         assert!((back.weight(5) - 1.5).abs() < 1e-3);
         assert!((back.weight(17) + 0.75).abs() < 1e-3);
-        assert_eq!(back.to_bytes(), m.to_bytes(), "a loaded model saves as read");
+        assert_eq!(
+            back.to_bytes(),
+            m.to_bytes(),
+            "a loaded model saves as read"
+        );
     }
 
     #[test]

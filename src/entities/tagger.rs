@@ -7,7 +7,7 @@
 use super::features::{sentence_features, Keys, TokenView};
 use super::lexicon::{Hit, Lexicon, LexiconError};
 use super::model::{Model, ModelError};
-use super::normalize::word;
+use super::normalize::{word, Word};
 use std::path::Path;
 use thiserror::Error;
 
@@ -70,7 +70,18 @@ impl Tagger {
         lexicon: &Lexicon,
         tokens: &[S],
     ) -> (Vec<TokenView>, Vec<Hit>) {
-        let words: Vec<_> = tokens.iter().map(|t| word(t.as_ref())).collect();
+        let words = tokens.iter().map(|t| word(t.as_ref())).collect();
+        Tagger::views_of_words(lexicon, tokens, words)
+    }
+
+    /// [`Tagger::views_and_hits`] of tokens whose matching forms are known
+    /// (`words[i]` is [`word`] of `forms[i]`).
+    pub fn views_of_words<S: AsRef<str>>(
+        lexicon: &Lexicon,
+        forms: &[S],
+        words: Vec<Word>,
+    ) -> (Vec<TokenView>, Vec<Hit>) {
+        let tokens = forms;
         let lookups: Vec<&str> = words.iter().map(|w| w.lookup.as_str()).collect();
         let hits = lexicon.hits(&lookups);
         let marks = lexicon.marks_of(&hits, tokens.len());

@@ -23,7 +23,7 @@ use crate::entities::conll::spans as bio_spans;
 use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
 use crate::entities::lexicon::{Lexicon, Target};
-use crate::entities::normalize::is_arabic_letter;
+use crate::entities::normalize::{is_arabic_letter, word_of_stripped};
 use crate::entities::tagger::Tagger;
 use crate::text::Token;
 use serde::{Deserialize, Serialize};
@@ -150,8 +150,8 @@ impl Entities {
         analysis: &crate::text::Analysis,
         english: bool,
     ) -> Vec<Entity> {
-        let mut found = Vec::new();
         let mut budget = self.config.max_tokens;
+        let mut sentences = Vec::new();
         for si in 0..analysis.sentences.len() {
             let toks = analysis.tokens_of(si);
             if toks.is_empty() {
@@ -165,21 +165,33 @@ impl Entities {
                 .iter()
                 .map(|t| text.get(t.byte_start..t.byte_end).unwrap_or(""))
                 .collect();
-            self.sentence(text, toks, &forms, english, &mut found);
+            let (views, spans) = self.sentence(toks, &forms, english);
+            sentences.push((toks, views, spans));
+        }
+        if !english {
+            consistent_persons(self.lexicon(), &mut sentences);
+        }
+        let mut found = Vec::new();
+        for (toks, views, spans) in sentences {
+            self.found(text, toks, &views, spans, &mut found);
         }
         self.group(found)
     }
 
+    /// The views of a sentence's tokens and the spans found in it.
     fn sentence(
         &self,
-        text: &str,
         toks: &[Token],
         forms: &[&str],
         english: bool,
-        found: &mut Vec<Found>,
-    ) {
+    ) -> (Vec<TokenView>, Vec<Span>) {
         let lex = self.lexicon();
-        let (views, hits) = Tagger::views_and_hits(lex, forms);
+        // The text layer has folded the tokens already.
+        let words = toks
+            .iter()
+            .map(|t| word_of_stripped(t.folded(), t.prefix().len()))
+            .collect();
+        let (views, hits) = Tagger::views_of_words(lex, forms, words);
         let mut spans: Vec<Span> = if english {
             english_spans(&views, forms)
         } else {
@@ -236,10 +248,23 @@ impl Entities {
                 });
             }
         }
+        (views, spans)
+    }
+
+    /// The mentions of a sentence's spans.
+    fn found(
+        &self,
+        text: &str,
+        toks: &[Token],
+        views: &[TokenView],
+        mut spans: Vec<Span>,
+        found: &mut Vec<Found>,
+    ) {
+        let lex = self.lexicon();
         spans.sort_by_key(|s| s.start);
         for span in spans {
             let role = if span.kind == Kind::Person {
-                role_before(lex, &views, text, toks, span.start)
+                role_before(lex, views, text, toks, span.start)
             } else {
                 None
             };
@@ -254,8 +279,11 @@ impl Entities {
                 start: first.start,
                 end: last.end,
                 text: mention_text.to_string(),
-                cut: clitic_chars(forms[span.start], &v.word.prefix),
-                first_folded: v.word.folded.clone(),
+                cut: clitic_chars(
+                    text.get(first.byte_start..first.byte_end).unwrap_or(""),
+                    &v.word.prefix,
+                ),
+                first_folded: v.word.folded.to_string(),
                 stem: v
                     .word
                     .folded
@@ -264,7 +292,7 @@ impl Entities {
                     .to_string(),
                 words: views[span.start..span.end]
                     .iter()
-                    .map(|v| v.word.folded.clone())
+                    .map(|v| v.word.folded.to_string())
                     .collect(),
                 keys: views[span.start..span.end]
                     .iter()
@@ -272,7 +300,7 @@ impl Entities {
                         !v.word.lookup.is_empty()
                             && v.word.lookup.chars().any(char::is_alphanumeric)
                     })
-                    .map(|v| v.word.lookup.clone())
+                    .map(|v| v.word.lookup.to_string())
                     .collect(),
                 role,
             });
@@ -299,7 +327,7 @@ impl Entities {
                     return None;
                 }
                 let v = &views[hit.start];
-                if single && lex.common_words.contains(&v.word.folded) {
+                if single && lex.common_words.contains(v.word.folded.as_str()) {
                     return None;
                 }
                 let place = lex.resolve_place(hit.key, &HashSet::new())?;
@@ -567,7 +595,7 @@ fn role_before(
     let s = &toks[start];
     let e = &toks[name_start - 1];
     let v = &views[start];
-    if lex.surface_words.contains(&v.word.folded) {
+    if lex.surface_words.contains(v.word.folded.as_str()) {
         return text.get(s.byte_start..e.byte_end).map(str::to_string);
     }
     let rest = text.get(s.byte_start..e.byte_end)?;
@@ -590,7 +618,11 @@ fn role_before(
 /// (`وزارة الخارجية الأميركية`), replacing what the tagger found inside it.
 fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     for i in 0..views.len() {
-        if !views[i].marks.org_head || !lex.opening_org_heads.contains(&views[i].word.lookup) {
+        if !views[i].marks.org_head
+            || !lex
+                .opening_org_heads
+                .contains(views[i].word.lookup.as_str())
+        {
             continue;
         }
         if spans.iter().any(|s| s.start < i && i < s.end) {
@@ -600,7 +632,7 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         while j < views.len() && j - i <= 4 {
             let p = &views[j].word.prefix;
             if !(p.ends_with("ال") || p.ends_with("لل"))
-                || lex.name_breakers.contains(&views[j].word.lookup)
+                || lex.name_breakers.contains(views[j].word.lookup.as_str())
             {
                 break;
             }
@@ -618,6 +650,58 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
     }
 }
 
+/// Document-level consistency for people: a word that is the last word
+/// (the surname) of a person's name of two words or more somewhere in the
+/// article is a mention of that person where it stands alone and untagged
+/// (`وأضاف كيربي` after `جون كيربي`), unless it is a frequent word, has
+/// the article, or is a title or a gazetteer name.
+fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>, Vec<Span>)]) {
+    let mut surnames: HashSet<&str> = HashSet::new();
+    for (_, views, spans) in sentences.iter() {
+        for s in spans {
+            if s.kind == Kind::Person && s.end - s.start >= 2 {
+                let last = &views[s.end - 1].word;
+                // (`كيربي` is stripped to `يربي` like every `ك` word: keys
+                // are only compared with keys.)
+                let article = last.prefix.ends_with("ال") || last.prefix.ends_with("لل");
+                if !article && last.lookup.chars().count() >= 3 {
+                    surnames.insert(last.lookup.as_str());
+                }
+            }
+        }
+    }
+    if surnames.is_empty() {
+        return;
+    }
+    let mut added: Vec<(usize, Span)> = Vec::new();
+    for (si, (_, views, spans)) in sentences.iter().enumerate() {
+        for (i, v) in views.iter().enumerate() {
+            let w = &v.word;
+            if !surnames.contains(w.lookup.as_str())
+                || w.prefix.ends_with("ال")
+                || w.prefix.ends_with("لل")
+                || lex.common_words.contains(w.folded.as_str())
+                || v.marks.person_title
+                || v.marks.gaz != 0
+                || spans.iter().any(|s| s.start <= i && i < s.end)
+            {
+                continue;
+            }
+            added.push((
+                si,
+                Span {
+                    start: i,
+                    end: i + 1,
+                    kind: Kind::Person,
+                },
+            ));
+        }
+    }
+    for (si, span) in added {
+        sentences[si].2.push(span);
+    }
+}
+
 /// The most words of a name announced by a title (`رياض حجاب`,
 /// `محمد بن سلمان`).
 const MAX_TITLED_NAME: usize = 3;
@@ -631,7 +715,8 @@ const MAX_TITLED_NAME: usize = 3;
 /// continue it. Only where the tagger found no person: its other spans
 /// inside the name are replaced, a name overlapping any other is left alone.
 fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
-    let has_article = |v: &TokenView| v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
+    let has_article =
+        |v: &TokenView| v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
     let mut i = 0;
     while i < views.len() {
         if !views[i].marks.person_title {
@@ -653,7 +738,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
             let plain = v.word.prefix.is_empty()
                 && v.word.folded.chars().count() >= 2
                 && v.word.folded.chars().all(is_arabic_letter)
-                && !lex.common_words.contains(&v.word.folded)
+                && !lex.common_words.contains(v.word.folded.as_str())
                 && !v.marks.person_title
                 && !v.marks.org_head
                 && !v.marks.place_head;
@@ -665,7 +750,11 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
             j += 1;
         }
         // A name does not end on a linker.
-        while j > start && matches!(views[j - 1].word.folded.as_str(), "بن" | "ابن" | "ابو" | "عبد")
+        while j > start
+            && matches!(
+                views[j - 1].word.folded.as_str(),
+                "بن" | "ابن" | "ابو" | "عبد"
+            )
         {
             j -= 1;
         }

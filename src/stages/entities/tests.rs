@@ -331,8 +331,8 @@ fn the_title_rule_does_not_join_two_names() {
     let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس.";
     let ents = run(text, "ar");
     assert!(
-        ents.iter().all(|e| e.name != "فرانسوا هولاند رياض"
-            && e.name != "فرانسوا هولاند رياض حجاب"),
+        ents.iter()
+            .all(|e| e.name != "فرانسوا هولاند رياض" && e.name != "فرانسوا هولاند رياض حجاب"),
         "{ents:#?}"
     );
 }
