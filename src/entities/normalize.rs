@@ -10,7 +10,6 @@
 
 use crate::text::strip_proclitics;
 pub use crate::text::{fold, is_arabic_letter};
-use compact_str::CompactString;
 use std::sync::LazyLock;
 
 /// `(prefix, least characters left)` stripped after the text layer's.
@@ -25,16 +24,15 @@ static EXTRA: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The matching forms of one word. Small strings (inline up to 24 bytes):
-/// most words cost no allocation.
+/// The matching forms of one word.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Word {
     /// Folded, lower-cased form of the whole word.
-    pub folded: CompactString,
+    pub folded: String,
     /// `folded` without its proclitics.
-    pub lookup: CompactString,
+    pub lookup: String,
     /// The proclitics removed (folded), empty if none.
-    pub prefix: CompactString,
+    pub prefix: String,
 }
 
 /// The matching forms of `word`.
@@ -43,7 +41,7 @@ pub fn word(word: &str) -> Word {
 }
 
 /// The matching forms of a word already folded (a text token's
-/// [`crate::text::Token::folded`]): the same as [`word`] on the unfolded
+/// `folded`): the same as [`word`] on the unfolded
 /// word, without folding it again.
 pub fn word_of_folded(folded: &str) -> Word {
     let (prefix, _) = strip_proclitics(folded);
@@ -51,15 +49,14 @@ pub fn word_of_folded(folded: &str) -> Word {
 }
 
 /// The matching forms of a folded word whose first `prefix_len` bytes are
-/// the proclitics [`strip_proclitics`] finds (a text token's
-/// [`crate::text::Token::prefix`]): [`word_of_folded`] without stripping
-/// again.
+/// the proclitics [`strip_proclitics`] finds (a text token's `prefix`):
+/// [`word_of_folded`] without stripping again.
 pub fn word_of_stripped(folded: &str, prefix_len: usize) -> Word {
     let (prefix, mut stem) = match (folded.get(..prefix_len), folded.get(prefix_len..)) {
         (Some(p), Some(s)) => (p, s),
         _ => ("", folded),
     };
-    let mut prefix = CompactString::from(prefix);
+    let mut prefix = String::from(prefix);
     // After a conjunction or nothing (not after the article: `الب...`).
     if prefix.is_empty() || prefix == "و" || prefix == "ف" {
         for (p, min) in EXTRA.iter() {
@@ -73,9 +70,9 @@ pub fn word_of_stripped(folded: &str, prefix_len: usize) -> Word {
         }
     }
     Word {
-        lookup: CompactString::from(stem),
+        lookup: String::from(stem),
         prefix,
-        folded: CompactString::from(folded),
+        folded: String::from(folded),
     }
 }
 
@@ -140,7 +137,7 @@ mod tests {
         for t in crate::text::analyze(text).tokens {
             let form = &text[t.byte_start..t.byte_end];
             assert_eq!(
-                word_of_stripped(t.folded(), t.prefix().len()),
+                word_of_stripped(&t.folded, t.prefix.len()),
                 word(form),
                 "{form}"
             );
