@@ -56,7 +56,7 @@ pub const TABLES: &[Tables] = &[
         place_heads: include_str!("../../data/entities/en/place_heads.txt"),
         organizations: include_str!("../../data/entities/en/organizations.tsv"),
         place_stopwords: include_str!("../../data/entities/en/place_stopwords.txt"),
-        common_words: "",
+        common_words: include_str!("../../data/entities/en/common_words.txt"),
         name_breakers: "",
     },
 ];

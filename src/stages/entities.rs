@@ -193,7 +193,7 @@ impl Entities {
             .collect();
         let (views, hits) = Tagger::views_of_words(lex, forms, words);
         let mut spans: Vec<Span> = if english {
-            english_spans(&views, forms)
+            english_spans(lex, &views, forms)
         } else {
             let tags: Vec<&str> = self
                 .tagger
@@ -779,8 +779,10 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     }
 }
 
-/// English: runs of capitalised words, typed by the tables.
-fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
+/// English: runs of capitalised words, typed by the tables; a run neither
+/// begins nor ends with a frequent word (`The`, `On`, `Wednesday`).
+fn english_spans(lex: &Lexicon, views: &[TokenView], forms: &[&str]) -> Vec<Span> {
+    let common = |i: usize| lex.common_words.contains(views[i].word.folded.as_str());
     let cap = |i: usize| {
         forms[i]
             .chars()
@@ -799,12 +801,21 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
         {
             j += 1;
         }
-        // Leading titles (`President`, `Mr.`) announce a person.
-        let mut s = i;
+        let next = j;
+        while j > i && common(j - 1) {
+            j -= 1;
+        }
+        // Leading frequent words and titles (`President`, `Mr.`); a title
+        // announces a person.
+        let mut b = i;
+        while b < j && common(b) {
+            b += 1;
+        }
+        let mut s = b;
         while s < j && views[s].marks.person_title {
             s += 1;
         }
-        let titled = s > i || (i > 0 && views[i - 1].marks.person_title);
+        let titled = s > b || (b > 0 && views[b - 1].marks.person_title);
         if s < j {
             let run = &views[s..j];
             let kind = if run.iter().any(|v| v.marks.org_head) {
@@ -828,7 +839,7 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
                 });
             }
         }
-        i = j;
+        i = next;
     }
     out
 }
