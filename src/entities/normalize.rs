@@ -10,6 +10,7 @@
 
 use crate::text::strip_proclitics;
 pub use crate::text::{fold, is_arabic_letter};
+use compact_str::CompactString;
 use std::sync::LazyLock;
 
 /// `(prefix, least characters left)` stripped after the text layer's.
@@ -24,15 +25,16 @@ static EXTRA: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The matching forms of one word.
+/// The matching forms of one word. Small strings (inline up to 24 bytes):
+/// most words cost no allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Word {
     /// Folded, lower-cased form of the whole word.
-    pub folded: String,
+    pub folded: CompactString,
     /// `folded` without its proclitics.
-    pub lookup: String,
+    pub lookup: CompactString,
     /// The proclitics removed (folded), empty if none.
-    pub prefix: String,
+    pub prefix: CompactString,
 }
 
 /// The matching forms of `word`.
@@ -56,7 +58,7 @@ pub fn word_of_stripped(folded: &str, prefix_len: usize) -> Word {
         (Some(p), Some(s)) => (p, s),
         _ => ("", folded),
     };
-    let mut prefix = String::from(prefix);
+    let mut prefix = CompactString::from(prefix);
     // After a conjunction or nothing (not after the article: `الب...`).
     if prefix.is_empty() || prefix == "و" || prefix == "ف" {
         for (p, min) in EXTRA.iter() {
@@ -70,9 +72,9 @@ pub fn word_of_stripped(folded: &str, prefix_len: usize) -> Word {
         }
     }
     Word {
-        lookup: String::from(stem),
+        lookup: CompactString::from(stem),
         prefix,
-        folded: String::from(folded),
+        folded: CompactString::from(folded),
     }
 }
 
@@ -137,7 +139,7 @@ mod tests {
         for t in crate::text::analyze(text).tokens {
             let form = &text[t.byte_start..t.byte_end];
             assert_eq!(
-                word_of_stripped(&t.folded, t.prefix.len()),
+                word_of_stripped(t.folded(), t.prefix().len()),
                 word(form),
                 "{form}"
             );

@@ -189,7 +189,7 @@ impl Entities {
         // The text layer has folded the tokens already.
         let words = toks
             .iter()
-            .map(|t| word_of_stripped(&t.folded, t.prefix.len()))
+            .map(|t| word_of_stripped(t.folded(), t.prefix().len()))
             .collect();
         let (views, hits) = Tagger::views_of_words(lex, forms, words);
         let mut spans: Vec<Span> = if english {
