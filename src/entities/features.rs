@@ -3,15 +3,26 @@
 //! The templates follow the classical Arabic NER feature sets (Benajiba and
 //! Rosso's ANERsys, the CRF systems after it): the word, its folded and
 //! clitic-stripped forms and the stripped proclitics, character prefixes and
-//! suffixes, a window of two words either side, the word's shape, and
-//! membership in the gazetteers and trigger tables ([`Marks`]). The previous
-//! tag enters through the model's transition weights (Viterbi decoding).
+//! suffixes of one to four letters, a window of two words either side with
+//! their proclitics and suffixes, word bigrams, the word's shape, and
+//! membership in the gazetteers and trigger tables ([`Marks`]) of the token
+//! and its neighbours (titles before a person, `وزارة` before an
+//! organisation). The previous tag enters through the model's transition
+//! weights (Viterbi decoding).
 //!
-//! Each feature is a string hashed (FNV-1a, stable across runs and platforms)
-//! into a fixed number of buckets, so the model file has a fixed size whatever
-//! the vocabulary.
+//! Every token has the same [`NUM_FEATURES`] templates. Each feature is a
+//! 64-bit hash of its template number and values (strings are hashed once
+//! per token, templates combine those hashes: no string is built), reduced
+//! modulo the bucket count, so the model file has a fixed size whatever the
+//! vocabulary. The hash functions are fixed and platform-independent: a
+//! change to them, or to the templates, needs a retrained model (and a new
+//! [`FEATURES_VERSION`]).
 
 use super::normalize::{is_arabic_letter, Word};
+
+/// Version of the templates and hashing, written into model files so that a
+/// model trained on other features is refused rather than silently wrong.
+pub const FEATURES_VERSION: u32 = 2;
 
 /// Gazetteer and table knowledge about one token, computed per sentence by
 /// [`super::lexicon::Lexicon::marks`].
@@ -29,26 +40,181 @@ pub struct Marks {
     pub place_head: bool,
 }
 
+impl Marks {
+    /// All marks in one small number (0 when none).
+    pub fn code(&self) -> u64 {
+        let gaz = match self.gaz {
+            b'L' => 1,
+            b'O' => 2,
+            b'P' => 3,
+            0 => 0,
+            _ => 4,
+        };
+        gaz | u64::from(self.gaz_begin) << 3
+            | u64::from(self.person_title) << 4
+            | u64::from(self.org_head) << 5
+            | u64::from(self.place_head) << 6
+    }
+}
+
+/// The hashed string values of one token that the templates combine,
+/// computed once per token by [`Keys::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Keys {
+    form: u64,
+    folded: u64,
+    lookup: u64,
+    prefix: u64,
+    /// First 1..=4 letters of the lookup form.
+    pre: [u64; 4],
+    /// Last 1..=4 letters of the lookup form.
+    suf: [u64; 4],
+    shape: u64,
+    len: u64,
+    marks: u64,
+    /// The word carries the article (`ال`, `لل`).
+    article: u64,
+}
+
+/// The hashed values of the positions before the sentence and after it.
+const BEFORE: u64 = 0x5354_4152_5453_5453; // any fixed, distinct constants
+const AFTER: u64 = 0x454e_4445_4e44_454e;
+
+impl Keys {
+    /// The keys of a token: its text as written (`form`), its matching forms
+    /// and its marks.
+    pub fn new(form: &str, word: &Word, marks: &Marks) -> Keys {
+        let lookup = word.lookup.as_bytes();
+        // One pass over the lookup form gives its hash, the hashes of its
+        // first 1..=4 letters (the running state at each letter boundary)
+        // and its letter count; the folded form is the prefix then the
+        // lookup form, so its hash continues the prefix's.
+        let is_start = |b: u8| b & 0xC0 != 0x80;
+        let mut pre = [0; 4];
+        let mut h = FNV_OFFSET;
+        let mut count = 0usize;
+        for &b in lookup {
+            if is_start(b) {
+                if (1..=4).contains(&count) {
+                    pre[count - 1] = h;
+                }
+                count += 1;
+            }
+            h = fnv(h, b);
+        }
+        let lookup_h = h;
+        // Words of four letters or fewer: the longer prefixes are the word.
+        for p in pre.iter_mut().skip(count.saturating_sub(1)) {
+            *p = lookup_h;
+        }
+        // Suffixes: the bytes hashed from the end backwards, the running
+        // state taken at each letter boundary.
+        let mut suf = [lookup_h; 4];
+        let mut h = FNV_OFFSET;
+        let mut n = 0;
+        for &b in lookup.iter().rev() {
+            h = fnv(h, b);
+            if is_start(b) {
+                if n < 4 {
+                    suf[n] = h;
+                }
+                n += 1;
+                if n == 4 {
+                    break;
+                }
+            }
+        }
+        if count <= 4 {
+            // Shorter words: every longer suffix is the whole word.
+            for x in suf.iter_mut().skip(count.saturating_sub(1)) {
+                *x = lookup_h;
+            }
+        }
+        let prefix_h = hash_str(&word.prefix);
+        let folded_h = lookup.iter().fold(prefix_h, |h, &b| fnv(h, b));
+        let article = word.prefix.ends_with("ال") || word.prefix.ends_with("لل");
+        Keys {
+            form: hash_str(form),
+            folded: folded_h,
+            lookup: lookup_h,
+            prefix: prefix_h,
+            pre,
+            suf,
+            shape: shape(form) as u64,
+            len: count.min(8) as u64,
+            marks: marks.code(),
+            article: u64::from(article),
+        }
+    }
+
+    /// The keys of the positions outside the sentence.
+    fn boundary(value: u64) -> Keys {
+        Keys {
+            form: value,
+            folded: value,
+            lookup: value,
+            prefix: value,
+            pre: [value; 4],
+            suf: [value; 4],
+            shape: value,
+            len: value,
+            marks: value,
+            article: value,
+        }
+    }
+}
+
 /// One token as the tagger sees it.
 #[derive(Debug, Clone, Default)]
 pub struct TokenView {
-    pub form: String,
     pub word: Word,
     pub marks: Marks,
+    pub keys: Keys,
 }
 
-/// FNV-1a over the bytes of a template tag and its value.
-fn hash(template: &str, value: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in template.bytes().chain([0x1f]).chain(value.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One byte of 64-bit FNV-1a.
+#[inline]
+fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// 64-bit FNV-1a of a string's bytes.
+pub fn hash_str(s: &str) -> u64 {
+    s.bytes().fold(FNV_OFFSET, fnv)
+}
+
+/// Combines a hash with one more value.
+#[inline]
+fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+/// The final avalanche (SplitMix64's), so that the low bits used as bucket
+/// numbers depend on every input bit.
+#[inline]
+fn finish(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// The shape class of a word form.
-pub fn shape(form: &str) -> &'static str {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Arabic = 1,
+    /// Latin letters, capitalised.
+    Capitalized,
+    Latin,
+    Digits,
+    Punctuation,
+    Empty,
+    Mixed,
+}
+
+/// The shape class of a word form.
+pub fn shape(form: &str) -> Shape {
     let mut arabic = false;
     let mut latin = false;
     let mut digit = false;
@@ -69,141 +235,105 @@ pub fn shape(form: &str) -> &'static str {
         }
     }
     match (arabic, latin, digit, other) {
-        (true, false, false, false) => "ar",
-        (false, true, false, false) if upper_first => "Lat",
-        (false, true, false, false) => "lat",
-        (false, false, true, false) => "dig",
-        (false, false, false, true) => "punct",
-        (false, false, false, false) => "empty",
-        _ => "mixed",
+        (true, false, false, false) => Shape::Arabic,
+        (false, true, false, false) if upper_first => Shape::Capitalized,
+        (false, true, false, false) => Shape::Latin,
+        (false, false, true, false) => Shape::Digits,
+        (false, false, false, true) => Shape::Punctuation,
+        (false, false, false, false) => Shape::Empty,
+        _ => Shape::Mixed,
     }
 }
 
-/// First `n` characters of `s` (all of it if shorter).
-fn first_chars(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
+/// Features per token.
+pub const NUM_FEATURES: usize = 45;
 
-/// Last `n` characters of `s` (all of it if shorter).
-fn last_chars(s: &str, n: usize) -> &str {
-    let count = s.chars().count();
-    if count <= n {
-        return s;
-    }
-    match s.char_indices().nth(count - n) {
-        Some((i, _)) => &s[i..],
-        None => s,
-    }
-}
+/// Positions (within a token's features) of the word-identity templates
+/// (`w`, `f`, `l`, `p|l`): hidden by word dropout in training.
+pub const IDENTITY_FEATURES: [usize; 4] = [1, 2, 3, 4];
 
-fn marks_code(m: &Marks) -> String {
-    let mut s = String::new();
-    if m.gaz != 0 {
-        s.push(if m.gaz_begin { 'B' } else { 'I' });
-        s.push(char::from(m.gaz));
-    }
-    if m.person_title {
-        s.push('t');
-    }
-    if m.org_head {
-        s.push('o');
-    }
-    if m.place_head {
-        s.push('p');
-    }
-    s
-}
+/// A feature id that [`super::model::Model`] skips (a hidden feature).
+pub const NO_FEATURE: u32 = u32::MAX;
 
 /// The hashed feature ids of every token of a sentence, each reduced modulo
-/// `buckets`. `out[i]` is cleared and refilled.
-pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<Vec<u32>>) {
-    out.resize_with(tokens.len(), Vec::new);
-    out.truncate(tokens.len());
-    let lookup = |i: isize| -> &str {
+/// `buckets`: `out` is cleared and refilled with [`NUM_FEATURES`] ids per
+/// token.
+pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.reserve(tokens.len() * NUM_FEATURES);
+    let before = Keys::boundary(BEFORE);
+    let after = Keys::boundary(AFTER);
+    let at = |i: isize| -> &Keys {
         if i < 0 {
-            "<s>"
+            &before
         } else {
-            tokens
-                .get(i as usize)
-                .map_or("</s>", |t| t.word.lookup.as_str())
+            tokens.get(i as usize).map_or(&after, |t| &t.keys)
         }
     };
-    let folded = |i: isize| -> &str {
-        if i < 0 {
-            "<s>"
-        } else {
-            tokens
-                .get(i as usize)
-                .map_or("</s>", |t| t.word.folded.as_str())
-        }
-    };
-    let marks = |i: isize| -> String {
-        if i < 0 {
-            "<s>".into()
-        } else {
-            tokens
-                .get(i as usize)
-                .map_or("</s>".into(), |t| marks_code(&t.marks))
-        }
-    };
-    for (i, t) in tokens.iter().enumerate() {
-        let f = &mut out[i];
-        f.clear();
-        let mut add = |template: &str, value: &str| {
-            f.push((hash(template, value) % buckets as u64) as u32);
+    // A power of two (what training writes) takes the top bits of the hash
+    // (its last step is a multiplication, which mixes into the top bits),
+    // not a division.
+    let buckets = buckets.max(1) as u64;
+    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
+    let mut ids = [0u32; NUM_FEATURES];
+    for i in 0..tokens.len() as isize {
+        let mut template = 0usize;
+        let mut add = |values: &[u64]| {
+            let mut h = mix(0x9e37_79b9_7f4a_7c15, template as u64 + 1);
+            for &v in values {
+                h = mix(h, v);
+            }
+            if let Some(id) = ids.get_mut(template) {
+                *id = match shift {
+                    Some(shift) => (h >> shift) as u32,
+                    None => (finish(h) % buckets) as u32,
+                };
+            }
+            template += 1;
         };
-        let ii = i as isize;
-        let w = &t.word;
-        add("bias", "");
-        add("w", &t.form);
-        add("f", &w.folded);
-        add("l", &w.lookup);
-        add("p", &w.prefix);
-        add("pl", &format!("{}|{}", w.prefix, w.lookup));
-        for n in 1..=3 {
-            add("pre", first_chars(&w.lookup, n));
-            add("suf", last_chars(&w.folded, n));
+        let (p2, p1, k, n1, n2) = (at(i - 2), at(i - 1), at(i), at(i + 1), at(i + 2));
+        add(&[]);
+        // Identity (see IDENTITY_FEATURES).
+        add(&[k.form]);
+        add(&[k.folded]);
+        add(&[k.lookup]);
+        add(&[k.prefix, k.lookup]);
+        add(&[k.prefix]);
+        for n in 0..4 {
+            add(&[k.pre[n]]);
+            add(&[k.suf[n]]);
         }
-        add("lsuf2", last_chars(&w.lookup, 2));
-        let sh = shape(&t.form);
-        add("sh", sh);
-        add("len", &w.lookup.chars().count().min(8).to_string());
-        for d in [-2isize, -1, 1, 2] {
-            let tag = format!("l{d}");
-            add(&tag, lookup(ii + d));
-            let tag = format!("f{d}");
-            add(&tag, folded(ii + d));
+        add(&[k.shape]);
+        add(&[k.len]);
+        add(&[k.article]);
+        // Window.
+        for c in [p2, p1, n1, n2] {
+            add(&[c.lookup]);
+            add(&[c.folded]);
         }
-        add("l-1l0", &format!("{}|{}", lookup(ii - 1), w.lookup));
-        add("l0l1", &format!("{}|{}", w.lookup, lookup(ii + 1)));
-        add("l-2l-1", &format!("{}|{}", lookup(ii - 2), lookup(ii - 1)));
-        add("l1l2", &format!("{}|{}", lookup(ii + 1), lookup(ii + 2)));
-        let sh_prev = if i == 0 {
-            "<s>"
-        } else {
-            shape(&tokens[i - 1].form)
-        };
-        let sh_next = tokens.get(i + 1).map_or("</s>", |n| shape(&n.form));
-        add("shctx", &format!("{sh_prev}|{sh}|{sh_next}"));
-        let m0 = marks(ii);
-        add("m0", &m0);
-        add("m-1", &marks(ii - 1));
-        add("m+1", &marks(ii + 1));
-        add("m-2", &marks(ii - 2));
-        add("m-1m0", &format!("{}|{}", marks(ii - 1), m0));
-        add("m0l", &format!("{}|{}", m0, w.lookup));
-        add("m-1l0", &format!("{}|{}", marks(ii - 1), w.lookup));
-        add(
-            "hasart",
-            if w.prefix.ends_with("ال") || w.prefix.ends_with("لل") {
-                "1"
-            } else {
-                "0"
-            },
-        );
+        add(&[p1.prefix]);
+        add(&[n1.prefix]);
+        add(&[p1.suf[1]]);
+        add(&[n1.suf[1]]);
+        add(&[p1.lookup, k.lookup]);
+        add(&[k.lookup, n1.lookup]);
+        add(&[p2.lookup, p1.lookup]);
+        add(&[n1.lookup, n2.lookup]);
+        add(&[p1.shape, k.shape, n1.shape]);
+        add(&[p1.article, k.article, n1.article]);
+        // Gazetteers and triggers.
+        add(&[k.marks]);
+        add(&[p1.marks]);
+        add(&[n1.marks]);
+        add(&[p2.marks]);
+        add(&[n2.marks]);
+        add(&[p1.marks, k.marks]);
+        add(&[k.marks, n1.marks]);
+        add(&[k.marks, k.lookup]);
+        add(&[p1.marks, k.lookup]);
+        add(&[p1.lookup, k.suf[1]]);
+        debug_assert_eq!(template, NUM_FEATURES);
+        out.extend_from_slice(&ids);
     }
 }
 
@@ -213,52 +343,92 @@ mod tests {
     use crate::entities::normalize::word;
 
     fn view(form: &str) -> TokenView {
+        let word = word(form);
+        let marks = Marks::default();
         TokenView {
-            form: form.into(),
-            word: word(form),
-            marks: Marks::default(),
+            keys: Keys::new(form, &word, &marks),
+            word,
+            marks,
         }
     }
 
     #[test]
-    fn hashing_is_stable_across_runs() {
+    fn hashing_is_stable_across_runs_and_platforms() {
         // A changed hash would silently break every committed model.
-        assert_eq!(hash("w", "x"), hash("w", "x"));
-        assert_ne!(hash("w", "x"), hash("f", "x"));
-        // FNV-1a of the single separator byte 0x1f.
+        assert_eq!(hash_str(""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(
-            hash("", ""),
-            (0xcbf2_9ce4_8422_2325_u64 ^ 0x1f).wrapping_mul(0x0100_0000_01b3)
+            hash_str("a"),
+            (0xcbf2_9ce4_8422_2325_u64 ^ 0x61).wrapping_mul(0x0100_0000_01b3)
         );
+        assert_ne!(mix(1, 2), mix(2, 1));
+        assert_eq!(finish(0), 0);
     }
 
     #[test]
     fn shapes_tell_scripts_digits_and_punctuation_apart() {
-        assert_eq!(shape("حلب"), "ar");
-        assert_eq!(shape("Aleppo"), "Lat");
-        assert_eq!(shape("2016"), "dig");
-        assert_eq!(shape("،"), "punct");
-        assert_eq!(shape("F16ب"), "mixed");
+        assert_eq!(shape("حلب"), Shape::Arabic);
+        assert_eq!(shape("Aleppo"), Shape::Capitalized);
+        assert_eq!(shape("2016"), Shape::Digits);
+        assert_eq!(shape("،"), Shape::Punctuation);
+        assert_eq!(shape("F16ب"), Shape::Mixed);
     }
 
     #[test]
-    fn every_token_gets_features_within_the_bucket_range() {
+    fn every_token_gets_the_same_number_of_features_within_the_bucket_range() {
         let toks: Vec<_> = ["قال", "الرئيس", "بشار", "الأسد"]
             .iter()
             .map(|f| view(f))
             .collect();
         let mut out = Vec::new();
         sentence_features(&toks, 1000, &mut out);
-        assert_eq!(out.len(), 4);
-        assert!(out
-            .iter()
-            .all(|f| f.len() > 20 && f.iter().all(|&x| x < 1000)));
+        assert_eq!(out.len(), 4 * NUM_FEATURES);
+        assert!(out.iter().all(|&x| x < 1000));
     }
 
     #[test]
-    fn prefixes_and_suffixes_count_characters_not_bytes() {
-        assert_eq!(first_chars("حلب", 2), "حل");
-        assert_eq!(last_chars("حلب", 2), "لب");
-        assert_eq!(last_chars("ab", 3), "ab");
+    fn a_word_gets_the_same_features_in_the_same_context() {
+        let a: Vec<_> = ["زار", "بشار", "دمشق"].iter().map(|f| view(f)).collect();
+        let b: Vec<_> = ["زار", "بشار", "دمشق"].iter().map(|f| view(f)).collect();
+        let (mut fa, mut fb) = (Vec::new(), Vec::new());
+        sentence_features(&a, 1 << 18, &mut fa);
+        sentence_features(&b, 1 << 18, &mut fb);
+        assert_eq!(fa, fb);
+        let c: Vec<_> = ["زار", "بشار", "حلب"].iter().map(|f| view(f)).collect();
+        let mut fc = Vec::new();
+        sentence_features(&c, 1 << 18, &mut fc);
+        // The middle word's features see its right neighbour.
+        assert_ne!(
+            fa[NUM_FEATURES..2 * NUM_FEATURES],
+            fc[NUM_FEATURES..2 * NUM_FEATURES]
+        );
+    }
+
+    /// FNV-1a of a string's bytes from the last to the first.
+    fn hash_rev(s: &str) -> u64 {
+        s.bytes().rev().fold(FNV_OFFSET, fnv)
+    }
+
+    #[test]
+    fn prefixes_and_suffixes_count_letters_not_bytes() {
+        let v = view("حلب");
+        assert_eq!(v.keys.pre[1], hash_str("حل"));
+        assert_eq!(v.keys.suf[0], hash_rev("ب"));
+        assert_eq!(v.keys.suf[1], hash_rev("لب"));
+        assert_eq!(v.keys.suf[3], hash_str("حلب"), "longer than the word");
+        assert_eq!(v.keys.pre[3], hash_str("حلب"));
+        let v = view("سوريا");
+        assert_eq!(v.keys.pre[3], hash_str("سوري"));
+        assert_eq!(v.keys.suf[3], hash_rev("وريا"));
+        let v = view("ab");
+        assert_eq!(v.keys.suf[2], hash_str("ab"));
+        assert_eq!(v.keys.pre[0], hash_str("a"));
+    }
+
+    #[test]
+    fn the_folded_hash_is_the_hash_of_the_folded_form() {
+        let v = view("والرئيس");
+        assert_eq!(v.keys.folded, hash_str(&v.word.folded));
+        assert_eq!(v.keys.prefix, hash_str("وال"));
+        assert_eq!(v.keys.lookup, hash_str(&v.word.lookup));
     }
 }

@@ -56,7 +56,7 @@ pub const TABLES: &[Tables] = &[
         place_heads: include_str!("../../data/entities/en/place_heads.txt"),
         organizations: include_str!("../../data/entities/en/organizations.tsv"),
         place_stopwords: include_str!("../../data/entities/en/place_stopwords.txt"),
-        common_words: "",
+        common_words: include_str!("../../data/entities/en/common_words.txt"),
         name_breakers: "",
     },
 ];
@@ -116,6 +116,9 @@ pub struct Lexicon {
     pub surface_words: HashSet<String>,
     /// Key to its index in `keys`.
     index: HashMap<String, u32>,
+    /// `(key, place)` pairs where a name of the place with that key begins
+    /// with the article `ال` (see [`Lexicon::name_has_article`]).
+    article_names: HashSet<(u32, u32)>,
     automaton: AhoCorasick,
 }
 
@@ -137,6 +140,7 @@ impl Lexicon {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut keys: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut article_names = HashSet::new();
         let mut add = |name: &str, target: Target| {
             let key = phrase_key(name);
             if key.is_empty() {
@@ -147,6 +151,11 @@ impl Lexicon {
                 targets.push(Vec::new());
                 targets.len() - 1
             });
+            if let Target::Place(p) = target {
+                if super::normalize::fold(name).starts_with("ال") {
+                    article_names.insert((i as u32, p));
+                }
+            }
             if !targets[i].contains(&target) {
                 targets[i].push(target);
             }
@@ -229,6 +238,7 @@ impl Lexicon {
             name_breakers,
             surface_words,
             index,
+            article_names,
             automaton,
         })
     }
@@ -282,12 +292,17 @@ impl Lexicon {
 
     /// The tagger's gazetteer and trigger marks for each token.
     pub fn marks<S: AsRef<str>>(&self, lookups: &[S]) -> Vec<Marks> {
-        let mut marks = vec![Marks::default(); lookups.len()];
+        self.marks_of(&self.hits(lookups), lookups.len())
+    }
+
+    /// The marks of `n` tokens given the [`Lexicon::hits`] found in them.
+    pub fn marks_of(&self, hits: &[Hit], n: usize) -> Vec<Marks> {
+        let mut marks = vec![Marks::default(); n];
         // Longest name first, so a token inside `الولايات المتحدة` is marked
         // as part of the longer name.
-        for hit in self.hits(lookups) {
+        for hit in hits {
             let mut gaz = 0u8;
-            for t in self.targets_of(&hit) {
+            for t in self.targets_of(hit) {
                 match t {
                     Target::Place(_) => gaz = b'L',
                     Target::Organization(_) if gaz == 0 => gaz = b'O',
@@ -337,11 +352,15 @@ impl Lexicon {
     /// Whether some name of the place that `key` names begins with the
     /// article `ال` (`الرياض`), as the text's word must then too.
     pub fn name_has_article(&self, key: u32, place: &Place) -> bool {
-        let key = &self.keys[key as usize];
-        place
-            .names()
-            .filter(|n| &phrase_key(n) == key)
-            .any(|n| super::normalize::fold(n).starts_with("ال"))
+        self.targets_at(key).iter().any(|t| match t {
+            Target::Place(i) => {
+                self.places
+                    .get(*i as usize)
+                    .is_some_and(|p| std::ptr::eq(p, place))
+                    && self.article_names.contains(&(key, *i))
+            }
+            _ => false,
+        })
     }
 }
 
@@ -351,7 +370,9 @@ mod tests {
     use crate::entities::normalize::word;
 
     fn lookups(s: &str) -> Vec<String> {
-        s.split_whitespace().map(|w| word(w).lookup).collect()
+        s.split_whitespace()
+            .map(|w| word(w).lookup.to_string())
+            .collect()
     }
 
     fn lexicon() -> Lexicon {

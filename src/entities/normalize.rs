@@ -10,6 +10,7 @@
 
 use crate::text::strip_proclitics;
 pub use crate::text::{fold, is_arabic_letter};
+use compact_str::CompactString;
 use std::sync::LazyLock;
 
 /// `(prefix, least characters left)` stripped after the text layer's.
@@ -24,22 +25,40 @@ static EXTRA: LazyLock<Vec<(String, usize)>> = LazyLock::new(|| {
         .collect()
 });
 
-/// The matching forms of one word.
+/// The matching forms of one word. Small strings (inline up to 24 bytes):
+/// most words cost no allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Word {
     /// Folded, lower-cased form of the whole word.
-    pub folded: String,
+    pub folded: CompactString,
     /// `folded` without its proclitics.
-    pub lookup: String,
+    pub lookup: CompactString,
     /// The proclitics removed (folded), empty if none.
-    pub prefix: String,
+    pub prefix: CompactString,
 }
 
 /// The matching forms of `word`.
 pub fn word(word: &str) -> Word {
-    let folded = fold(word);
-    let (prefix, mut stem) = strip_proclitics(&folded);
-    let mut prefix = prefix.to_string();
+    word_of_folded(&fold(word))
+}
+
+/// The matching forms of a word already folded (a text token's
+/// `folded`): the same as [`word`] on the unfolded
+/// word, without folding it again.
+pub fn word_of_folded(folded: &str) -> Word {
+    let (prefix, _) = strip_proclitics(folded);
+    word_of_stripped(folded, prefix.len())
+}
+
+/// The matching forms of a folded word whose first `prefix_len` bytes are
+/// the proclitics [`strip_proclitics`] finds (a text token's `prefix`):
+/// [`word_of_folded`] without stripping again.
+pub fn word_of_stripped(folded: &str, prefix_len: usize) -> Word {
+    let (prefix, mut stem) = match (folded.get(..prefix_len), folded.get(prefix_len..)) {
+        (Some(p), Some(s)) => (p, s),
+        _ => ("", folded),
+    };
+    let mut prefix = CompactString::from(prefix);
     // After a conjunction or nothing (not after the article: `الب...`).
     if prefix.is_empty() || prefix == "و" || prefix == "ف" {
         for (p, min) in EXTRA.iter() {
@@ -53,9 +72,9 @@ pub fn word(word: &str) -> Word {
         }
     }
     Word {
-        lookup: stem.to_string(),
+        lookup: CompactString::from(stem),
         prefix,
-        folded,
+        folded: CompactString::from(folded),
     }
 }
 
@@ -105,6 +124,26 @@ mod tests {
         assert_eq!(word("بان").lookup, "بان");
         assert_eq!(word("بسوريا").lookup, "سوريا");
         assert_eq!(word("الى").lookup, "الي");
+    }
+
+    #[test]
+    fn a_folded_word_gets_the_forms_of_the_word() {
+        for w in ["والرئيس", "بسوريا", "Washington", "،", "2016"] {
+            assert_eq!(word_of_folded(&fold(w)), word(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn the_text_layers_tokens_give_the_same_words() {
+        let text = "وقال الرئيس والولايات المتحدة بسوريا، Washington 2016 وكيربي للجزيرة";
+        for t in crate::text::analyze(text).tokens {
+            let form = &text[t.byte_start..t.byte_end];
+            assert_eq!(
+                word_of_stripped(t.folded(), t.prefix().len()),
+                word(form),
+                "{form}"
+            );
+        }
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! The committed model `models/ner-ar.bin` is compiled into the binary, so
 //! loading is parsing a few MB of weights (see `akhbar tag --timing`).
 
-use super::features::{sentence_features, TokenView};
-use super::lexicon::{Lexicon, LexiconError};
+use super::features::{sentence_features, Keys, TokenView};
+use super::lexicon::{Hit, Lexicon, LexiconError};
 use super::model::{Model, ModelError};
-use super::normalize::word;
+use super::normalize::{word, Word};
 use std::path::Path;
 use thiserror::Error;
 
@@ -61,19 +61,41 @@ impl Tagger {
 
     /// The tagger's view of a sentence's tokens (forms and lexicon marks).
     pub fn views<S: AsRef<str>>(lexicon: &Lexicon, tokens: &[S]) -> Vec<TokenView> {
-        let words: Vec<_> = tokens.iter().map(|t| word(t.as_ref())).collect();
+        Tagger::views_and_hits(lexicon, tokens).0
+    }
+
+    /// The views of a sentence's tokens with the lexicon's names found in
+    /// them (one automaton pass serves both).
+    pub fn views_and_hits<S: AsRef<str>>(
+        lexicon: &Lexicon,
+        tokens: &[S],
+    ) -> (Vec<TokenView>, Vec<Hit>) {
+        let words = tokens.iter().map(|t| word(t.as_ref())).collect();
+        Tagger::views_of_words(lexicon, tokens, words)
+    }
+
+    /// [`Tagger::views_and_hits`] of tokens whose matching forms are known
+    /// (`words[i]` is [`word`] of `forms[i]`).
+    pub fn views_of_words<S: AsRef<str>>(
+        lexicon: &Lexicon,
+        forms: &[S],
+        words: Vec<Word>,
+    ) -> (Vec<TokenView>, Vec<Hit>) {
+        let tokens = forms;
         let lookups: Vec<&str> = words.iter().map(|w| w.lookup.as_str()).collect();
-        let marks = lexicon.marks(&lookups);
-        tokens
+        let hits = lexicon.hits(&lookups);
+        let marks = lexicon.marks_of(&hits, tokens.len());
+        let views = tokens
             .iter()
             .zip(words)
             .zip(marks)
             .map(|((t, word), marks)| TokenView {
-                form: t.as_ref().to_string(),
+                keys: Keys::new(t.as_ref(), &word, &marks),
                 word,
                 marks,
             })
-            .collect()
+            .collect();
+        (views, hits)
     }
 
     /// BIO tag indices for tokens already viewed (see [`Tagger::views`]),

@@ -7,9 +7,9 @@
 //! choose the number of epochs; the test split is never read here.
 
 use super::conll::{Score, Sentence};
-use super::features::sentence_features;
+use super::features::{sentence_features, IDENTITY_FEATURES, NO_FEATURE, NUM_FEATURES};
 use super::lexicon::Lexicon;
-use super::model::{Model, TAGS};
+use super::model::{Model, Weights, TAGS};
 use super::tagger::Tagger;
 
 /// Training options.
@@ -64,7 +64,8 @@ impl Rng {
 }
 
 struct Example {
-    features: Vec<Vec<u32>>,
+    /// [`NUM_FEATURES`] per token.
+    features: Vec<u32>,
     gold: Vec<usize>,
 }
 
@@ -101,14 +102,21 @@ impl Averaged {
     fn update(&mut self, ex: &Example, pred: &[usize]) {
         let t = TAGS.len();
         let c = self.step;
-        for (i, feats) in ex.features.iter().enumerate() {
+        // Training starts from `Model::zeros`, whose weights are exact.
+        let Weights::Exact(weights) = &mut self.model.weights else {
+            return;
+        };
+        for (i, feats) in ex.features.chunks_exact(NUM_FEATURES).enumerate() {
             let (g, p) = (ex.gold[i], pred[i]);
             if g != p {
                 for &f in feats {
+                    if f == NO_FEATURE {
+                        continue;
+                    }
                     let f = f as usize * t;
-                    self.model.weights[f + g] += 1.0;
+                    weights[f + g] += 1.0;
                     self.acc_w[f + g] += c;
-                    self.model.weights[f + p] -= 1.0;
+                    weights[f + p] -= 1.0;
                     self.acc_w[f + p] -= c;
                 }
             }
@@ -132,6 +140,7 @@ impl Averaged {
                 }
             }
         }
+        self.model.refresh();
     }
 
     fn averaged(&self) -> Model {
@@ -141,9 +150,12 @@ impl Averaged {
                 *x -= a / self.step;
             }
         };
-        avg(&mut m.weights, &self.acc_w);
+        if let Weights::Exact(w) = &mut m.weights {
+            avg(w, &self.acc_w);
+        }
         avg(&mut m.start, &self.acc_start);
         avg(&mut m.trans, &self.acc_trans);
+        m.refresh();
         m
     }
 }
@@ -160,10 +172,6 @@ pub fn split(sentences: &[Sentence], dev_fraction: f64) -> (Vec<&Sentence>, Vec<
         sentences[cut..].iter().collect(),
     )
 }
-
-/// Indices (within a token's feature list, see `features.rs`) of the
-/// word-identity templates: `w`, `f`, `l`, `pl`.
-const IDENTITY_FEATURES: [usize; 4] = [1, 2, 3, 5];
 
 /// Scores a model on labelled sentences.
 pub fn evaluate(model: &Model, lexicon: &Lexicon, sentences: &[&Sentence]) -> Score {
@@ -215,20 +223,17 @@ pub fn train(
             if drop_below > 0 {
                 dropped.gold.clone_from(&ex.gold);
                 dropped.features.clone_from(&ex.features);
-                for feats in &mut dropped.features {
+                for feats in dropped.features.chunks_exact_mut(NUM_FEATURES) {
                     if rng.next_u64() < drop_below {
-                        // Highest index first, so the others stay in place.
-                        for &f in IDENTITY_FEATURES.iter().rev() {
-                            if f < feats.len() {
-                                feats.remove(f);
-                            }
+                        for &f in &IDENTITY_FEATURES {
+                            feats[f] = NO_FEATURE;
                         }
                     }
                 }
                 ex = &dropped;
             }
             avg.model.emissions(&ex.features, &mut em);
-            let pred = avg.model.viterbi(&em, ex.features.len());
+            let pred = avg.model.viterbi(&em, ex.gold.len());
             if pred != ex.gold {
                 avg.update(ex, &pred);
             }

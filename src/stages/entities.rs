@@ -23,7 +23,7 @@ use crate::entities::conll::spans as bio_spans;
 use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
 use crate::entities::lexicon::{Lexicon, Target};
-use crate::entities::normalize::is_arabic_letter;
+use crate::entities::normalize::{is_arabic_letter, word_of_stripped};
 use crate::entities::tagger::Tagger;
 use crate::text::Token;
 use serde::{Deserialize, Serialize};
@@ -150,8 +150,8 @@ impl Entities {
         analysis: &crate::text::Analysis,
         english: bool,
     ) -> Vec<Entity> {
-        let mut found = Vec::new();
         let mut budget = self.config.max_tokens;
+        let mut sentences = Vec::new();
         for si in 0..analysis.sentences.len() {
             let toks = analysis.tokens_of(si);
             if toks.is_empty() {
@@ -165,25 +165,35 @@ impl Entities {
                 .iter()
                 .map(|t| text.get(t.byte_start..t.byte_end).unwrap_or(""))
                 .collect();
-            self.sentence(text, toks, &forms, english, &mut found);
+            let (views, spans) = self.sentence(toks, &forms, english);
+            sentences.push((toks, views, spans));
+        }
+        if !english {
+            consistent_persons(self.lexicon(), &mut sentences);
+        }
+        let mut found = Vec::new();
+        for (toks, views, spans) in sentences {
+            self.found(text, toks, &views, spans, &mut found);
         }
         self.group(found)
     }
 
+    /// The views of a sentence's tokens and the spans found in it.
     fn sentence(
         &self,
-        text: &str,
         toks: &[Token],
         forms: &[&str],
         english: bool,
-        found: &mut Vec<Found>,
-    ) {
+    ) -> (Vec<TokenView>, Vec<Span>) {
         let lex = self.lexicon();
-        let views = Tagger::views(lex, forms);
-        let lookups: Vec<&str> = views.iter().map(|v| v.word.lookup.as_str()).collect();
-        let hits = lex.hits(&lookups);
+        // The text layer has folded the tokens already.
+        let words = toks
+            .iter()
+            .map(|t| word_of_stripped(t.folded(), t.prefix().len()))
+            .collect();
+        let (views, hits) = Tagger::views_of_words(lex, forms, words);
         let mut spans: Vec<Span> = if english {
-            english_spans(&views, forms)
+            english_spans(lex, &views, forms)
         } else {
             let tags: Vec<&str> = self
                 .tagger
@@ -204,6 +214,7 @@ impl Entities {
         };
         if !english {
             opening_org_heads(lex, &views, &mut spans);
+            titled_persons(lex, &views, &mut spans);
         }
         // What the tables know and the tagger left out.
         for hit in &hits {
@@ -237,10 +248,23 @@ impl Entities {
                 });
             }
         }
+        (views, spans)
+    }
+
+    /// The mentions of a sentence's spans.
+    fn found(
+        &self,
+        text: &str,
+        toks: &[Token],
+        views: &[TokenView],
+        mut spans: Vec<Span>,
+        found: &mut Vec<Found>,
+    ) {
+        let lex = self.lexicon();
         spans.sort_by_key(|s| s.start);
         for span in spans {
             let role = if span.kind == Kind::Person {
-                role_before(lex, &views, text, toks, span.start)
+                role_before(lex, views, text, toks, span.start)
             } else {
                 None
             };
@@ -255,8 +279,11 @@ impl Entities {
                 start: first.start,
                 end: last.end,
                 text: mention_text.to_string(),
-                cut: clitic_chars(forms[span.start], &v.word.prefix),
-                first_folded: v.word.folded.clone(),
+                cut: clitic_chars(
+                    text.get(first.byte_start..first.byte_end).unwrap_or(""),
+                    &v.word.prefix,
+                ),
+                first_folded: v.word.folded.to_string(),
                 stem: v
                     .word
                     .folded
@@ -265,7 +292,7 @@ impl Entities {
                     .to_string(),
                 words: views[span.start..span.end]
                     .iter()
-                    .map(|v| v.word.folded.clone())
+                    .map(|v| v.word.folded.to_string())
                     .collect(),
                 keys: views[span.start..span.end]
                     .iter()
@@ -273,7 +300,7 @@ impl Entities {
                         !v.word.lookup.is_empty()
                             && v.word.lookup.chars().any(char::is_alphanumeric)
                     })
-                    .map(|v| v.word.lookup.clone())
+                    .map(|v| v.word.lookup.to_string())
                     .collect(),
                 role,
             });
@@ -300,7 +327,7 @@ impl Entities {
                     return None;
                 }
                 let v = &views[hit.start];
-                if single && lex.common_words.contains(&v.word.folded) {
+                if single && lex.common_words.contains(v.word.folded.as_str()) {
                     return None;
                 }
                 let place = lex.resolve_place(hit.key, &HashSet::new())?;
@@ -568,7 +595,7 @@ fn role_before(
     let s = &toks[start];
     let e = &toks[name_start - 1];
     let v = &views[start];
-    if lex.surface_words.contains(&v.word.folded) {
+    if lex.surface_words.contains(v.word.folded.as_str()) {
         return text.get(s.byte_start..e.byte_end).map(str::to_string);
     }
     let rest = text.get(s.byte_start..e.byte_end)?;
@@ -591,7 +618,11 @@ fn role_before(
 /// (`وزارة الخارجية الأميركية`), replacing what the tagger found inside it.
 fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     for i in 0..views.len() {
-        if !views[i].marks.org_head || !lex.opening_org_heads.contains(&views[i].word.lookup) {
+        if !views[i].marks.org_head
+            || !lex
+                .opening_org_heads
+                .contains(views[i].word.lookup.as_str())
+        {
             continue;
         }
         if spans.iter().any(|s| s.start < i && i < s.end) {
@@ -601,7 +632,7 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         while j < views.len() && j - i <= 4 {
             let p = &views[j].word.prefix;
             if !(p.ends_with("ال") || p.ends_with("لل"))
-                || lex.name_breakers.contains(&views[j].word.lookup)
+                || lex.name_breakers.contains(views[j].word.lookup.as_str())
             {
                 break;
             }
@@ -619,8 +650,139 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
     }
 }
 
-/// English: runs of capitalised words, typed by the tables.
-fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
+/// Document-level consistency for people: a word that is the last word
+/// (the surname) of a person's name of two words or more somewhere in the
+/// article is a mention of that person where it stands alone and untagged
+/// (`وأضاف كيربي` after `جون كيربي`), unless it is a frequent word, has
+/// the article, or is a title or a gazetteer name.
+fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>, Vec<Span>)]) {
+    let mut surnames: HashSet<&str> = HashSet::new();
+    for (_, views, spans) in sentences.iter() {
+        for s in spans {
+            if s.kind == Kind::Person && s.end - s.start >= 2 {
+                let last = &views[s.end - 1].word;
+                // (`كيربي` is stripped to `يربي` like every `ك` word: keys
+                // are only compared with keys.)
+                let article = last.prefix.ends_with("ال") || last.prefix.ends_with("لل");
+                if !article && last.lookup.chars().count() >= 3 {
+                    surnames.insert(last.lookup.as_str());
+                }
+            }
+        }
+    }
+    if surnames.is_empty() {
+        return;
+    }
+    let mut added: Vec<(usize, Span)> = Vec::new();
+    for (si, (_, views, spans)) in sentences.iter().enumerate() {
+        for (i, v) in views.iter().enumerate() {
+            let w = &v.word;
+            if !surnames.contains(w.lookup.as_str())
+                || w.prefix.ends_with("ال")
+                || w.prefix.ends_with("لل")
+                || lex.common_words.contains(w.folded.as_str())
+                || v.marks.person_title
+                || v.marks.gaz != 0
+                || spans.iter().any(|s| s.start <= i && i < s.end)
+            {
+                continue;
+            }
+            added.push((
+                si,
+                Span {
+                    start: i,
+                    end: i + 1,
+                    kind: Kind::Person,
+                },
+            ));
+        }
+    }
+    for (si, span) in added {
+        sentences[si].2.push(span);
+    }
+}
+
+/// The most words of a name announced by a title (`رياض حجاب`,
+/// `محمد بن سلمان`).
+const MAX_TITLED_NAME: usize = 3;
+
+/// The Arabic title rule: a person title (`منسق`, `الرئيس`), then at most
+/// four words of its complement, each with the article (`المعارضة
+/// السورية`), then two or three words without the article that are not
+/// frequent words, titles or heads: a person (`منسق المعارضة السورية رياض
+/// حجاب`). The name ends at the first word with the article (`الاثنين`),
+/// a conjunction, punctuation or a frequent word; `بن`/`ابن`, `أبو` and `عبد`
+/// continue it. Only where the tagger found no person: its other spans
+/// inside the name are replaced, a name overlapping any other is left alone.
+fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
+    let has_article =
+        |v: &TokenView| v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
+    let mut i = 0;
+    while i < views.len() {
+        if !views[i].marks.person_title {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < views.len() && views[j].marks.person_title {
+            j += 1;
+        }
+        let complement_end = (j + 4).min(views.len());
+        while j < complement_end && has_article(&views[j]) && views[j].marks.gaz != b'P' {
+            j += 1;
+        }
+        let start = j;
+        while j < views.len() && j - start < MAX_TITLED_NAME {
+            let v = &views[j];
+            let linker = matches!(v.word.folded.as_str(), "بن" | "ابن" | "ابو" | "عبد");
+            let plain = v.word.prefix.is_empty()
+                && v.word.folded.chars().count() >= 2
+                && v.word.folded.chars().all(is_arabic_letter)
+                && !lex.common_words.contains(v.word.folded.as_str())
+                && !v.marks.person_title
+                && !v.marks.org_head
+                && !v.marks.place_head;
+            // The article only inside a compound name (`عبد الله`).
+            let after_linker = j > start && views[j - 1].word.folded == "عبد";
+            if !(plain || linker || (after_linker && has_article(v))) {
+                break;
+            }
+            j += 1;
+        }
+        // A name does not end on a linker.
+        while j > start
+            && matches!(
+                views[j - 1].word.folded.as_str(),
+                "بن" | "ابن" | "ابو" | "عبد"
+            )
+        {
+            j -= 1;
+        }
+        if j - start >= 2 {
+            // The tagger's persons win (it tells `فرانسوا هولاند` from
+            // `رياض حجاب` after it); its other spans only inside the name.
+            let keep = spans.iter().any(|s| {
+                s.start < j
+                    && start < s.end
+                    && (s.kind == Kind::Person || s.start < start || s.end > j)
+            });
+            if !keep {
+                spans.retain(|s| s.end <= start || s.start >= j);
+                spans.push(Span {
+                    start,
+                    end: j,
+                    kind: Kind::Person,
+                });
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// English: runs of capitalised words, typed by the tables; a run neither
+/// begins nor ends with a frequent word (`The`, `On`, `Wednesday`).
+fn english_spans(lex: &Lexicon, views: &[TokenView], forms: &[&str]) -> Vec<Span> {
+    let common = |i: usize| lex.common_words.contains(views[i].word.folded.as_str());
     let cap = |i: usize| {
         forms[i]
             .chars()
@@ -639,12 +801,21 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
         {
             j += 1;
         }
-        // Leading titles (`President`, `Mr.`) announce a person.
-        let mut s = i;
+        let next = j;
+        while j > i && common(j - 1) {
+            j -= 1;
+        }
+        // Leading frequent words and titles (`President`, `Mr.`); a title
+        // announces a person.
+        let mut b = i;
+        while b < j && common(b) {
+            b += 1;
+        }
+        let mut s = b;
         while s < j && views[s].marks.person_title {
             s += 1;
         }
-        let titled = s > i || (i > 0 && views[i - 1].marks.person_title);
+        let titled = s > b || (b > 0 && views[b - 1].marks.person_title);
         if s < j {
             let run = &views[s..j];
             let kind = if run.iter().any(|v| v.marks.org_head) {
@@ -668,7 +839,7 @@ fn english_spans(views: &[TokenView], forms: &[&str]) -> Vec<Span> {
                 });
             }
         }
-        i = j;
+        i = next;
     }
     out
 }

@@ -315,3 +315,162 @@ mod saudinewsnet {
         );
     }
 }
+
+#[test]
+fn a_name_announced_by_a_title_and_its_complement_is_a_person() {
+    // The title rule: `منسق` + `المعارضة السورية` + a name without the
+    // article, ended by `الاثنين`.
+    let text = "يأتي ذلك في وقت قال فيه منسق المعارضة السورية رياض حجاب الاثنين إن الهزيمة لن تضعف عزم المعارضة.";
+    let ents = run(text, "ar");
+    let hijab = find(&ents, "رياض حجاب").expect("رياض حجاب");
+    assert_eq!(hijab.kind, "person", "{ents:#?}");
+}
+
+#[test]
+fn the_title_rule_does_not_join_two_names() {
+    let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس.";
+    let ents = run(text, "ar");
+    assert!(
+        ents.iter()
+            .all(|e| e.name != "فرانسوا هولاند رياض" && e.name != "فرانسوا هولاند رياض حجاب"),
+        "{ents:#?}"
+    );
+}
+
+/// English news: the 24 Wikinews articles of GUM (CC BY; read from the
+/// shared data at run time). Gold: the named mentions of GUM's people,
+/// organisations and places (entities linked to Wikipedia, mentions that
+/// begin and end with a proper noun), compared per article as unique
+/// (mention text, type) pairs.
+mod gum {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// One article: its text and gold pairs.
+    fn parse(conllu: &str) -> (String, HashSet<(String, String)>) {
+        let mut text = String::new();
+        let mut gold = HashSet::new();
+        // Open entities: (id, type, named, start char, first token is PROPN).
+        let mut open: Vec<(String, String, bool, usize, bool)> = Vec::new();
+        let mut space_before = false;
+        for line in conllu.lines() {
+            if line.starts_with("# newpar") && !text.is_empty() {
+                text.push('\n');
+                space_before = false;
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 10 || !cols[0].chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if space_before {
+                text.push(' ');
+            }
+            let start = text.chars().count();
+            text.push_str(cols[1]);
+            let end = text.chars().count();
+            let propn = cols[3] == "PROPN";
+            let misc = cols[9];
+            space_before = !misc.split('|').any(|f| f == "SpaceAfter=No");
+            let Some(ent) = misc.split('|').find_map(|f| f.strip_prefix("Entity=")) else {
+                continue;
+            };
+            let mut rest = ent;
+            while !rest.is_empty() {
+                if let Some(r) = rest.strip_prefix('(') {
+                    let stop = r.find(['(', ')']).unwrap_or(r.len());
+                    let fields: Vec<&str> = r[..stop].splitn(8, '-').collect();
+                    let named = fields.len() == 8 && !fields[7].is_empty();
+                    open.push((
+                        fields[0].to_string(),
+                        fields.get(1).unwrap_or(&"").to_string(),
+                        named,
+                        start,
+                        propn,
+                    ));
+                    rest = &r[stop..];
+                    // `(5-...-Name)`: opens and closes on this token.
+                    if let Some(r2) = rest.strip_prefix(')') {
+                        if let Some(e) = open.pop() {
+                            close(&text, e, end, propn, &mut gold);
+                        }
+                        rest = r2;
+                    }
+                } else {
+                    let stop = rest.find(')').unwrap_or(rest.len());
+                    let id = rest[..stop].to_string();
+                    if let Some(i) = open.iter().rposition(|e| e.0 == id) {
+                        let e = open.remove(i);
+                        close(&text, e, end, propn, &mut gold);
+                    }
+                    rest = rest.get(stop + 1..).unwrap_or("");
+                }
+            }
+        }
+        (text, gold)
+    }
+
+    fn close(
+        text: &str,
+        (_, kind, named, start, first_propn): (String, String, bool, usize, bool),
+        end: usize,
+        last_propn: bool,
+        gold: &mut HashSet<(String, String)>,
+    ) {
+        let kind = match kind.as_str() {
+            "person" => "person",
+            "organization" => "organization",
+            "place" => "location",
+            _ => return,
+        };
+        if named && first_propn && last_propn {
+            let mention: String = text.chars().skip(start).take(end - start).collect();
+            gold.insert((mention, kind.to_string()));
+        }
+    }
+
+    #[test]
+    fn english_news_names_are_found() {
+        let Some(shared) = crate::entities::shared_dir() else {
+            eprintln!("skipping: shared data not found (set AKHBAR_SHARED_DIR)");
+            return;
+        };
+        let dir = shared.join("data/ner_en/gum_news/dep");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            eprintln!("skipping: {} not found", dir.display());
+            return;
+        };
+        let (mut gold_n, mut pred_n, mut tp) = (0usize, 0usize, 0usize);
+        for entry in entries.flatten() {
+            let Ok(conllu) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            let (text, gold) = parse(&conllu);
+            let pred: HashSet<(String, String)> = run(&text, "en")
+                .iter()
+                .flat_map(|e| e.mentions.iter().map(|m| (m.text.clone(), e.kind.clone())))
+                .collect();
+            gold_n += gold.len();
+            pred_n += pred.len();
+            tp += gold.intersection(&pred).count();
+            if std::env::var_os("AKHBAR_GUM_DEBUG").is_some() {
+                for x in pred.difference(&gold) {
+                    eprintln!("FP {x:?}");
+                }
+                for x in gold.difference(&pred) {
+                    eprintln!("FN {x:?}");
+                }
+            }
+        }
+        let p = tp as f64 / pred_n.max(1) as f64;
+        let r = tp as f64 / gold_n.max(1) as f64;
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
+        eprintln!("gum news: {gold_n} gold names, {pred_n} predicted, {tp} found: P {p:.3} R {r:.3} F1 {f1:.3}");
+        assert!(gold_n > 100, "too few gold names parsed: {gold_n}");
+        assert!(f1 >= 0.33, "English entity F1 on GUM news fell to {f1:.3}");
+    }
+}
