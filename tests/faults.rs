@@ -41,11 +41,10 @@ async fn injected_fetch_and_commit_errors_lose_nothing() {
     produce(&brokers, INPUT, articles("e", 0..300))
         .await
         .unwrap();
-    // Produce errors are not injected here: with injected produce errors the
-    // mock cluster was seen (about 1 run in 4) to acknowledge records that a
-    // reader then never gets (the pipeline counted them published on the
-    // broker's ack). Produce faults are covered by the broker-down,
-    // refusing-topic and size scenarios; see the note on issue 7.
+    // Produce errors are not injected here: the mock cluster then loses
+    // records it acknowledged, even to a plain producer without akhbar
+    // (`cargo run --release --example mock_produce_errors`). Produce faults
+    // are covered by the broker-down, refusing-topic and size scenarios.
     c.request_errors(
         RDKafkaApiKey::Fetch,
         vec![RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION; 5],
