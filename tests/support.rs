@@ -284,18 +284,8 @@ pub fn start(
     oneshot::Sender<()>,
     tokio::task::JoinHandle<Result<RunSummary, pipeline::PipelineError>>,
 ) {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_test_writer()
-        .try_init();
-    let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        pipeline::run(&config, chain, async {
-            let _ = rx.await;
-        })
-        .await
-    });
-    (tx, task)
+    let member = Member::start(config, chain);
+    (member.stop, member.task)
 }
 
 /// A pipeline member whose state the test can watch.

@@ -14,7 +14,7 @@ use akhbar::harness::produce;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::ClientConfig;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PARTITIONS: i32 = 3;
@@ -54,9 +54,10 @@ async fn create_topics(brokers: &str, suffix: &str) -> (String, String, String) 
     names
 }
 
-fn spawn_run(brokers: &str, group: &str, topics: &(String, String, String)) -> Child {
-    akhbar()
-        .arg("run")
+/// `akhbar run` on `topics` in `group`, configured for tests.
+fn run_command(brokers: &str, group: &str, topics: &(String, String, String)) -> Command {
+    let mut cmd = akhbar();
+    cmd.arg("run")
         .env("AKHBAR_KAFKA__BROKERS", brokers)
         .env("AKHBAR_KAFKA__GROUP_ID", group)
         .env("AKHBAR_HTTP__LISTEN", "127.0.0.1:0")
@@ -66,7 +67,12 @@ fn spawn_run(brokers: &str, group: &str, topics: &(String, String, String)) -> C
         .env("AKHBAR_KAFKA__OPTIONS__SESSION_TIMEOUT_MS", "6000")
         .env("AKHBAR_LOG__STATS_INTERVAL_SECS", "5")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    cmd
+}
+
+fn spawn_run(brokers: &str, group: &str, topics: &(String, String, String)) -> Child {
+    run_command(brokers, group, topics)
         .spawn()
         .expect("akhbar run starts")
 }
@@ -99,10 +105,7 @@ async fn a_thousand_articles_and_bad_messages_through_a_real_broker_lose_nothing
     messages.extend(bad);
     produce(&brokers, &topics.0, messages).await.unwrap();
     let mut child = spawn_run(&brokers, "akhbar-e2e", &topics);
-    let (b, t) = (brokers.clone(), topics.clone());
-    let v = tokio::task::spawn_blocking(move || verify_topics(&b, &t, &ids("t", 0..1000), 20))
-        .await
-        .unwrap();
+    let v = verify_async_topics(&brokers, &topics, ids("t", 0..1000), 20).await;
     let status = sigterm(&mut child);
     assert!(status.success(), "exit status {status}");
     assert!(
@@ -113,6 +116,18 @@ async fn a_thousand_articles_and_bad_messages_through_a_real_broker_lose_nothing
     );
     assert_eq!(v.delivered, 1000);
     assert_eq!(v.dead_lettered, 20);
+}
+
+async fn verify_async_topics(
+    brokers: &str,
+    topics: &(String, String, String),
+    ids: Vec<String>,
+    dead: usize,
+) -> crate::support::Verdict {
+    let (b, t) = (brokers.to_string(), topics.clone());
+    tokio::task::spawn_blocking(move || verify_topics(&b, &t, &ids, dead))
+        .await
+        .unwrap()
 }
 
 fn verify_topics(
@@ -157,10 +172,7 @@ async fn a_replica_killed_with_sigkill_and_restarted_loses_nothing() {
     child.kill().unwrap();
     child.wait().unwrap();
     let mut child = spawn_run(&brokers, "akhbar-kill", &topics);
-    let (b, t) = (brokers.clone(), topics.clone());
-    let v = tokio::task::spawn_blocking(move || verify_topics(&b, &t, &ids("k", 0..600), 0))
-        .await
-        .unwrap();
+    let v = verify_async_topics(&brokers, &topics, ids("k", 0..600), 0).await;
     let status = sigterm(&mut child);
     assert!(status.success());
     assert!(v.lost.is_empty(), "lost {}", v.lost.len());
@@ -181,29 +193,15 @@ fn spawn_exactly_once(
     transactional_id: &str,
     captured: bool,
 ) -> Child {
-    // `run` logs to stdout; errors at exit go to stderr.
-    let (stdout, stderr) = if captured {
-        (Stdio::piped(), Stdio::piped())
-    } else {
-        (Stdio::null(), Stdio::inherit())
-    };
-    akhbar()
-        .arg("run")
-        .env("AKHBAR_KAFKA__BROKERS", brokers)
-        .env("AKHBAR_KAFKA__GROUP_ID", group)
-        .env("AKHBAR_HTTP__LISTEN", "127.0.0.1:0")
-        .env("AKHBAR_TOPICS__INPUT", &topics.0)
-        .env("AKHBAR_TOPICS__OUTPUT", &topics.1)
-        .env("AKHBAR_TOPICS__DEAD_LETTER", &topics.2)
-        .env("AKHBAR_KAFKA__OPTIONS__SESSION_TIMEOUT_MS", "6000")
-        .env("AKHBAR_DELIVERY__GUARANTEE", "exactly-once")
+    let mut cmd = run_command(brokers, group, topics);
+    cmd.env("AKHBAR_DELIVERY__GUARANTEE", "exactly-once")
         .env("AKHBAR_DELIVERY__TRANSACTIONAL_ID", transactional_id)
-        .env("AKHBAR_DELIVERY__TRANSACTION_INTERVAL_MS", "300")
-        .env("AKHBAR_LOG__STATS_INTERVAL_SECS", "5")
-        .stdout(stdout)
-        .stderr(stderr)
-        .spawn()
-        .expect("akhbar run starts")
+        .env("AKHBAR_DELIVERY__TRANSACTION_INTERVAL_MS", "300");
+    if captured {
+        // `run` logs to stdout; errors at exit go to stderr.
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    cmd.spawn().expect("akhbar run starts")
 }
 
 /// A child process killed when the test ends, even by a failed assertion.
@@ -309,10 +307,7 @@ async fn exactly_once_commits_the_input_offsets_through_its_transactions() {
         .await
         .unwrap();
     let mut child = spawn_exactly_once(&brokers, "akhbar-eos", &topics, "eos-1", false);
-    let (b, t) = (brokers.clone(), topics.clone());
-    let v = tokio::task::spawn_blocking(move || verify_topics(&b, &t, &ids("q", 0..300), 0))
-        .await
-        .unwrap();
+    let v = verify_async_topics(&brokers, &topics, ids("q", 0..300), 0).await;
     // Auto-commit is off in this mode: these offsets can only have come
     // through send_offsets_to_transaction.
     let committed = wait_for_commits(&brokers, "akhbar-eos", &topics.0, 300).await;
@@ -343,10 +338,7 @@ async fn exactly_once_killed_with_sigkill_resumes_from_the_transaction_offsets()
     // The restarted replica (same transactional id: its start aborts the
     // dead one's open transaction) reads from the committed offsets.
     let mut child = spawn_exactly_once(&brokers, "akhbar-eoskill", &topics, "eoskill-1", false);
-    let (b, t) = (brokers.clone(), topics.clone());
-    let v = tokio::task::spawn_blocking(move || verify_topics(&b, &t, &ids("r", 0..600), 0))
-        .await
-        .unwrap();
+    let v = verify_async_topics(&brokers, &topics, ids("r", 0..600), 0).await;
     let committed = wait_for_commits(&brokers, "akhbar-eoskill", &topics.0, 600).await;
     let status = sigterm(&mut child);
     assert!(status.success(), "exit status {status}");
@@ -442,10 +434,7 @@ async fn a_second_instance_with_the_same_transactional_id_fences_the_first() {
         );
     };
     // The replacement goes on and delivers everything.
-    let (b, t) = (brokers.clone(), topics.clone());
-    let v = tokio::task::spawn_blocking(move || verify_topics(&b, &t, &ids("f", 0..600), 0))
-        .await
-        .unwrap();
+    let v = verify_async_topics(&brokers, &topics, ids("f", 0..600), 0).await;
     let _ = sigterm(&mut second);
     let telling: Vec<&str> = log
         .lines()
