@@ -3,9 +3,8 @@
 //! stopped at the end of each test; the tests that need it skip with a
 //! message when the binary is absent (scripts/test.sh installs it).
 
-use crate::support::repo;
-use akhbar::document::{Document, RawArticle};
-use akhbar::record::to_value;
+use crate::support::{enrich_in_process as enrich, fixture};
+use akhbar::document::RawArticle;
 use akhbar::stages::dedup::IndexKind;
 use akhbar::stages::{Chain, StageKind, StagesConfig};
 use serde_json::Value;
@@ -80,17 +79,6 @@ fn chain(url: &str, key: &str) -> Chain {
     config.dedup.redis_key = key.into();
     config.dedup.redis_timeout_ms = 300;
     Chain::build(StageKind::ALL, &config).expect("chain")
-}
-
-fn enrich(chain: &Chain, raw: RawArticle) -> Value {
-    let mut doc = Document::new(raw, None);
-    chain.run(&mut doc, |_| {}).expect("not rejected");
-    to_value(&doc)
-}
-
-fn fixture(name: &str) -> RawArticle {
-    let text = std::fs::read_to_string(repo(name)).expect("fixture");
-    serde_json::from_str(text.lines().next().expect("one line")).expect("raw article")
 }
 
 fn unrelated() -> RawArticle {

@@ -3,26 +3,14 @@
 //! stream, bad input, and 800 real SaudiNewsNet articles (read from
 //! `../shared` at run time; skipped with a message when absent).
 
-use crate::support::repo;
-use akhbar::document::{Document, RawArticle};
-use akhbar::record::to_value;
+use crate::support::{enrich_in_process as enrich, fixture, repo};
+use akhbar::document::RawArticle;
 use akhbar::stages::{Chain, StageKind, StagesConfig};
 use serde_json::Value;
 use std::path::PathBuf;
 
 fn chain() -> Chain {
     Chain::build(StageKind::ALL, &StagesConfig::default()).expect("default chain")
-}
-
-fn enrich(chain: &Chain, raw: RawArticle) -> Value {
-    let mut doc = Document::new(raw, None);
-    chain.run(&mut doc, |_| {}).expect("not rejected");
-    to_value(&doc)
-}
-
-fn fixture(name: &str) -> RawArticle {
-    let text = std::fs::read_to_string(repo(name)).expect("fixture");
-    serde_json::from_str(text.lines().next().expect("one line")).expect("raw article")
 }
 
 fn shared_dir() -> Option<PathBuf> {

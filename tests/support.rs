@@ -301,22 +301,7 @@ impl Member {
             .with_env_filter(std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
-        let (stop, rx) = oneshot::channel::<()>();
-        let shared = pipeline::new_shared(&config);
-        let task = {
-            let shared = shared.clone();
-            tokio::spawn(async move {
-                pipeline::run_with(
-                    &config,
-                    chain,
-                    async {
-                        let _ = rx.await;
-                    },
-                    shared,
-                )
-                .await
-            })
-        };
+        let pipeline::Running { stop, task, shared } = pipeline::spawn(config, chain);
         Member { stop, task, shared }
     }
 
@@ -410,4 +395,17 @@ pub fn report_line(scenario: &str, messages: usize, faults: &str, v: &Verdict) {
         v.lost.len(),
         v.duplicated
     );
+}
+
+/// Runs `chain` on `raw` in-process and returns the output record.
+pub fn enrich_in_process(chain: &Chain, raw: akhbar::document::RawArticle) -> serde_json::Value {
+    let mut doc = akhbar::document::Document::new(raw, None);
+    chain.run(&mut doc, |_| {}).expect("not rejected");
+    akhbar::record::to_value(&doc)
+}
+
+/// The first article of a bundled JSON Lines fixture.
+pub fn fixture(name: &str) -> akhbar::document::RawArticle {
+    let text = std::fs::read_to_string(repo(name)).expect("fixture");
+    serde_json::from_str(text.lines().next().expect("one line")).expect("raw article")
 }

@@ -168,23 +168,12 @@ async fn kafka_path(
     if args.rate.is_none() {
         produce(brokers, &config.topics.input, messages.clone()).await?;
     }
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let started = Instant::now();
-    let shared = pipeline::new_shared(config);
-    let task = {
-        let (config, chain, shared) = (config.clone(), chain.clone(), shared.clone());
-        tokio::spawn(async move {
-            pipeline::run_with(
-                &config,
-                chain,
-                async {
-                    let _ = stop_rx.await;
-                },
-                shared,
-            )
-            .await
-        })
-    };
+    let pipeline::Running {
+        stop: stop_tx,
+        task,
+        shared,
+    } = pipeline::spawn(config.clone(), chain);
     while !shared.is_ready() && started.elapsed() < Duration::from_secs(60) && !task.is_finished() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -17,7 +17,7 @@ mod topology;
 pub mod transactions;
 pub mod workers;
 
-pub use topology::{new_shared, run, run_with, PipelineError, RunSummary};
+pub use topology::{new_shared, run, run_with, spawn, PipelineError, RunSummary, Running};
 
 use offsets::{OffsetTracker, Ticket};
 use process::Processed;

@@ -55,6 +55,31 @@ pub async fn run(
     run_with(config, chain, shutdown, new_shared(config)).await
 }
 
+/// A pipeline running in the background.
+pub struct Running {
+    /// Send (or drop) to stop it.
+    pub stop: tokio::sync::oneshot::Sender<()>,
+    pub task: tokio::task::JoinHandle<Result<RunSummary, PipelineError>>,
+    /// Its state (readiness, counters, offsets).
+    pub shared: Arc<Shared>,
+}
+
+/// Starts the pipeline on the current tokio runtime.
+pub fn spawn(config: Config, chain: Arc<Chain>) -> Running {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shared = new_shared(&config);
+    let task = {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            run_with(&config, chain, shutdown, shared).await
+        })
+    };
+    Running { stop, task, shared }
+}
+
 /// The state a pipeline shares with its health endpoint.
 pub fn new_shared(config: &Config) -> Arc<Shared> {
     Arc::new(Shared::new(DeadLetterLimit::new(&config.dead_letter)))
