@@ -162,48 +162,109 @@ enum Script {
     None,
 }
 
-fn script_of(text: &str) -> Script {
-    let (mut arabic, mut latin, mut other) = (0usize, 0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        if ('\u{0600}'..='\u{06FF}').contains(&c)
-            || ('\u{0750}'..='\u{077F}').contains(&c)
-            || ('\u{FB50}'..='\u{FEFF}').contains(&c)
-        {
-            arabic += 1;
-        } else if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-            latin += 1;
-        } else {
-            other += 1;
+/// Letters counted per broad script.
+#[derive(Debug, Default, Clone, Copy)]
+struct Letters {
+    arabic: usize,
+    latin: usize,
+    other: usize,
+}
+
+impl Letters {
+    fn add(&mut self, c: char) {
+        match letter_script(c) {
+            Some(Script::Arabic) => self.arabic += 1,
+            Some(Script::Latin) => self.latin += 1,
+            Some(_) => self.other += 1,
+            None => {}
         }
     }
-    let max = arabic.max(latin).max(other);
-    if max == 0 {
-        Script::None
-    } else if max == arabic {
-        Script::Arabic
-    } else if max == latin {
-        Script::Latin
-    } else {
-        Script::Other
+
+    fn dominant(&self) -> Script {
+        let max = self.arabic.max(self.latin).max(self.other);
+        if max == 0 {
+            Script::None
+        } else if max == self.arabic {
+            Script::Arabic
+        } else if max == self.latin {
+            Script::Latin
+        } else {
+            Script::Other
+        }
     }
 }
+
+/// The script of a letter; `None` for anything that is not a letter.
+///
+/// ASCII and the main Arabic block, nearly every character of the texts
+/// this pipeline reads, are answered from tables: `char::is_alphabetic`
+/// outside ASCII is a binary search and was a tenth of the whole chain.
+fn letter_script(c: char) -> Option<Script> {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic().then_some(Script::Latin);
+    }
+    let code = u32::from(c);
+    let alphabetic = if (0x0600..0x0700).contains(&code) {
+        ARABIC_BLOCK_ALPHABETIC[(code - 0x0600) as usize]
+    } else {
+        c.is_alphabetic()
+    };
+    if !alphabetic {
+        None
+    } else if (0x0600..0x0700).contains(&code)
+        || (0x0750..0x0780).contains(&code)
+        || (0xFB50..0xFF00).contains(&code)
+    {
+        Some(Script::Arabic)
+    } else if (0x00C0..0x0250).contains(&code) {
+        Some(Script::Latin)
+    } else {
+        Some(Script::Other)
+    }
+}
+
+/// `char::is_alphabetic` of U+0600..U+06FF.
+static ARABIC_BLOCK_ALPHABETIC: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|i| char::from_u32(0x0600 + i as u32).is_some_and(char::is_alphabetic))
+});
 
 impl LanguageStage {
     /// Per-paragraph languages when some paragraph is in another script
     /// and detected as another language than `article`; `None` otherwise.
     fn paragraphs(&self, doc: &mut Document, article: &str) -> Option<serde_json::Value> {
-        let main = script_of(&doc.text);
         let analysis = doc.analysis();
-        let chars: Vec<char> = doc.text.chars().collect();
+        let text = doc.text.as_str();
+        // One pass over the text: the letters of the whole text and of each
+        // paragraph, and each paragraph's byte range.
+        let paragraphs = &analysis.paragraphs;
+        let mut whole = Letters::default();
+        let mut each = vec![(0usize, 0usize, Letters::default()); paragraphs.len()];
+        let mut p = 0;
+        for (offset, (byte, c)) in text.char_indices().enumerate() {
+            whole.add(c);
+            while paragraphs.get(p).is_some_and(|para| para.end <= offset) {
+                p += 1;
+            }
+            if let (Some(para), Some(slot)) = (paragraphs.get(p), each.get_mut(p)) {
+                if offset >= para.start {
+                    if offset == para.start {
+                        slot.0 = byte;
+                    }
+                    slot.1 = byte + c.len_utf8();
+                    slot.2.add(c);
+                }
+            }
+        }
+        let main = whole.dominant();
         let mut mixed = false;
-        let mut out = Vec::with_capacity(analysis.paragraphs.len());
-        for p in &analysis.paragraphs {
-            let text: String = chars[p.start..p.end].iter().collect();
-            let (code, confidence) = if p.end - p.start >= MIN_PARAGRAPH_CHARS
-                && !matches!(script_of(&text), Script::None)
-                && script_of(&text) != main
+        let mut found = Vec::with_capacity(paragraphs.len());
+        for (para, &(from, to, letters)) in paragraphs.iter().zip(&each) {
+            let script = letters.dominant();
+            let (code, confidence) = if para.end - para.start >= MIN_PARAGRAPH_CHARS
+                && script != Script::None
+                && script != main
             {
-                match self.detect(&text) {
+                match self.detect(text.get(from..to).unwrap_or("")) {
                     Some((code, conf)) if conf >= self.min_confidence => {
                         mixed |= code != article;
                         (code, conf)
@@ -213,18 +274,25 @@ impl LanguageStage {
             } else {
                 (article, 0.0)
             };
-            out.push(json!({
-                "start": p.start,
-                "end": p.end,
-                "code": code,
-                "confidence": round2(confidence),
-            }));
+            found.push((para.start, para.end, code, confidence));
         }
         if !mixed {
             return None;
         }
         // Paragraphs that were not looked at carry the article's figure.
-        Some(serde_json::Value::Array(out))
+        Some(serde_json::Value::Array(
+            found
+                .into_iter()
+                .map(|(start, end, code, confidence)| {
+                    json!({
+                        "start": start,
+                        "end": end,
+                        "code": code,
+                        "confidence": round2(confidence),
+                    })
+                })
+                .collect(),
+        ))
     }
 }
 
