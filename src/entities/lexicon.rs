@@ -3,19 +3,20 @@
 //! organisation and place head words), for Arabic and English.
 //!
 //! All names are keyed by their per-word lookup forms
-//! ([`super::normalize::phrase_key`]) and matched with one Aho-Corasick
-//! automaton over a sentence's lookup forms joined by spaces. Aho-Corasick
-//! rather than an `fst` map: one linear pass finds every name of every table
-//! at every token, whatever the number of names and their lengths, and the
-//! crate is already in the dependency tree. Building the automaton from the
-//! committed tables takes a few milliseconds at start-up, so no binary index is
-//! committed.
+//! ([`super::normalize::phrase_key`]) and matched as runs of whole tokens
+//! ([`Phrases`]): a hash of each name's token sequence and of each of its
+//! beginnings, so the search from a token stops after one lookup unless a
+//! name starts there. Names only ever match whole tokens, so matching
+//! token hashes does in one or two table lookups per token what a
+//! byte-level automaton (Aho-Corasick, used before) did in a walk over
+//! every byte of the sentence through a large automaton, and it builds at
+//! start-up in a few milliseconds, so no binary index is committed.
 //!
 //! Language knowledge lives in `data/entities/<lang>/` and
 //! `data/gazetteers/places.tsv`; adding a language is adding its tables to
 //! [`TABLES`].
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
@@ -92,14 +93,14 @@ pub struct Hit {
 
 /// The lexicon could not be built.
 #[derive(Debug, Error)]
-#[error("cannot build the name automaton: {0}")]
+#[error("cannot build the name index: {0}")]
 pub struct LexiconError(String);
 
-/// Gazetteer and tables with their automaton.
+/// Gazetteer and tables with their name index.
 pub struct Lexicon {
     pub places: Vec<Place>,
     pub organizations: Vec<Organization>,
-    /// Per automaton pattern: what it names.
+    /// Per key: what it names.
     pub targets: Vec<Vec<Target>>,
     /// Pattern keys (lookup forms joined by spaces), parallel to `targets`.
     pub keys: Vec<String>,
@@ -119,7 +120,71 @@ pub struct Lexicon {
     /// `(key, place)` pairs where a name of the place with that key begins
     /// with the article `ال` (see [`Lexicon::name_has_article`]).
     article_names: HashSet<(u32, u32)>,
-    automaton: AhoCorasick,
+    phrases: Phrases,
+}
+
+/// The keys as token sequences: the hash of each key's whole sequence and
+/// of each of its proper beginnings.
+struct Phrases {
+    /// Hash of a key's token sequence to its index in `keys`.
+    full: FxHashMap<u64, u32>,
+    /// Hashes of the sequences some longer key continues.
+    beginnings: FxHashSet<u64>,
+    /// Tokens in the longest key.
+    longest: usize,
+}
+
+const PHRASE_SEED: u64 = 0x6e61_6d65_7068_7261;
+
+/// 64-bit FNV-1a of a lookup form. A space inside a form (which a key's
+/// words never hold) is read as `_`, so it cannot fake a token boundary.
+fn token_hash(lookup: &str) -> u64 {
+    lookup.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(token_byte(b))).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn token_byte(b: u8) -> u8 {
+    if b == b' ' {
+        b'_'
+    } else {
+        b
+    }
+}
+
+/// The hash of a token sequence extended by one token.
+fn combine(h: u64, token: u64) -> u64 {
+    (h.rotate_left(5) ^ token).wrapping_mul(0x517c_c1b7_2722_0a95)
+}
+
+impl Phrases {
+    fn new(keys: &[String]) -> Result<Phrases, LexiconError> {
+        let mut phrases = Phrases {
+            full: FxHashMap::default(),
+            beginnings: FxHashSet::default(),
+            longest: 0,
+        };
+        for (i, key) in keys.iter().enumerate() {
+            let words: Vec<&str> = key.split(' ').collect();
+            let mut h = PHRASE_SEED;
+            for (n, w) in words.iter().enumerate() {
+                h = combine(h, token_hash(w));
+                if n + 1 < words.len() {
+                    phrases.beginnings.insert(h);
+                }
+            }
+            if let Some(other) = phrases.full.insert(h, i as u32) {
+                // Never seen with the committed tables; refuse rather than
+                // lose a name.
+                return Err(LexiconError(format!(
+                    "names `{}` and `{key}` have the same hash",
+                    keys[other as usize]
+                )));
+            }
+            phrases.longest = phrases.longest.max(words.len());
+        }
+        Ok(phrases)
+    }
 }
 
 fn lines(table: &str) -> impl Iterator<Item = &str> {
@@ -217,11 +282,7 @@ impl Lexicon {
             }
             place_stopwords.extend(lines(t.place_stopwords).map(phrase_key));
         }
-        let patterns: Vec<String> = keys.iter().map(|k| format!(" {k} ")).collect();
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .map_err(|e| LexiconError(e.to_string()))?;
+        let phrases = Phrases::new(&keys)?;
         let index = keys
             .iter()
             .enumerate()
@@ -239,39 +300,48 @@ impl Lexicon {
             surface_words,
             index,
             article_names,
-            automaton,
+            phrases,
         })
     }
 
     /// Every name of the lexicon found in a run of tokens given by their
     /// lookup forms, overlapping ones included, in order of start token.
     pub fn hits<S: AsRef<str>>(&self, lookups: &[S]) -> Vec<Hit> {
-        // " l0 l1 l2 ": a pattern " k " can only match whole tokens.
-        let mut hay = String::with_capacity(lookups.len() * 8 + 1);
-        let mut starts = Vec::with_capacity(lookups.len() + 1);
-        hay.push(' ');
-        for l in lookups {
-            starts.push(hay.len() - 1);
-            // A lookup form with a space inside would fake a token boundary.
-            hay.extend(l.as_ref().chars().map(|c| if c == ' ' { '_' } else { c }));
-            hay.push(' ');
+        let hashes: Vec<u64> = lookups.iter().map(|l| token_hash(l.as_ref())).collect();
+        let mut hits = Vec::new();
+        for start in 0..lookups.len() {
+            let first = hits.len();
+            let mut h = PHRASE_SEED;
+            for end in start + 1..=lookups.len().min(start + self.phrases.longest) {
+                h = combine(h, hashes[end - 1]);
+                if let Some(&key) = self.phrases.full.get(&h) {
+                    if self.key_is(key, &lookups[start..end]) {
+                        hits.push(Hit { start, end, key });
+                    }
+                }
+                if !self.phrases.beginnings.contains(&h) {
+                    break;
+                }
+            }
+            // Longest first at each start.
+            hits[first..].reverse();
         }
-        starts.push(hay.len() - 1);
-        let mut hits: Vec<Hit> = self
-            .automaton
-            .find_overlapping_iter(&hay)
-            .filter_map(|m| {
-                let start = starts.binary_search(&m.start()).ok()?;
-                let end = starts.binary_search(&(m.end() - 1)).ok()?;
-                (end > start).then_some(Hit {
-                    start,
-                    end,
-                    key: m.pattern().as_u32(),
-                })
-            })
-            .collect();
-        hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         hits
+    }
+
+    /// True when key `key` is exactly the lookup forms `run` (a hash match
+    /// is checked, never trusted).
+    fn key_is<S: AsRef<str>>(&self, key: u32, run: &[S]) -> bool {
+        let Some(key) = self.keys.get(key as usize) else {
+            return false;
+        };
+        let mut words = key.split(' ');
+        run.iter().all(|l| {
+            words.next().is_some_and(|w| {
+                w.len() == l.as_ref().len()
+                    && w.bytes().zip(l.as_ref().bytes()).all(|(a, b)| a == token_byte(b))
+            })
+        }) && words.next().is_none()
     }
 
     /// The index of a key (lookup forms joined by spaces), if the lexicon

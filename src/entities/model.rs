@@ -307,10 +307,12 @@ impl Model {
 /// [`Model::emissions`] for `T` tags, quantised weights: the tag loops have
 /// a fixed length, so the compiler unrolls them.
 fn emissions_fixed<const T: usize>(q: &[i16], scale: f32, features: &[u32], out: &mut [f32]) {
-    for (row, feats) in out
+    for (i, (row, feats)) in out
         .chunks_exact_mut(T)
         .zip(features.chunks_exact(NUM_FEATURES))
+        .enumerate()
     {
+        prefetch_rows::<T>(q, features.get((i + 2) * NUM_FEATURES..(i + 3) * NUM_FEATURES));
         let mut acc = [0i32; T];
         for &f in feats {
             let from = f as usize * T;
@@ -325,6 +327,27 @@ fn emissions_fixed<const T: usize>(q: &[i16], scale: f32, features: &[u32], out:
             *r = a as f32 * scale;
         }
     }
+}
+
+/// Asks the CPU to fetch the weight rows of a token further on while the
+/// current one is summed: the rows are scattered over megabytes, and the
+/// tagger otherwise waits on memory for most of its time.
+#[inline]
+fn prefetch_rows<const T: usize>(q: &[i16], feats: Option<&[u32]>) {
+    #[cfg(target_arch = "x86_64")]
+    for &f in feats.unwrap_or_default() {
+        if let Some(w) = q.get(f as usize * T) {
+            // SAFETY: a prefetch is a hint with no effect on memory or
+            // registers; the pointer comes from a live reference.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    (w as *const i16).cast::<i8>(),
+                )
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (q, feats);
 }
 
 /// [`Model::viterbi`] for `T` tags (`masked` of `(T + 1) × T`, `em` of at
