@@ -186,8 +186,12 @@ impl Document {
     }
 }
 
+/// Tells whether `text` changed since the analysis was cached. Stages call
+/// [`Document::analysis`] a dozen times per article, so this is a fast
+/// non-cryptographic hash (the text is ours to compare, not a key an
+/// adversary picks for a table).
 fn text_hash(text: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     text.hash(&mut h);
     h.finish()
 }

@@ -339,7 +339,9 @@ impl Lexicon {
         run.iter().all(|l| {
             words.next().is_some_and(|w| {
                 w.len() == l.as_ref().len()
-                    && w.bytes().zip(l.as_ref().bytes()).all(|(a, b)| a == token_byte(b))
+                    && w.bytes()
+                        .zip(l.as_ref().bytes())
+                        .all(|(a, b)| a == token_byte(b))
             })
         }) && words.next().is_none()
     }

@@ -312,7 +312,10 @@ fn emissions_fixed<const T: usize>(q: &[i16], scale: f32, features: &[u32], out:
         .zip(features.chunks_exact(NUM_FEATURES))
         .enumerate()
     {
-        prefetch_rows::<T>(q, features.get((i + 2) * NUM_FEATURES..(i + 3) * NUM_FEATURES));
+        prefetch_rows::<T>(
+            q,
+            features.get((i + 2) * NUM_FEATURES..(i + 3) * NUM_FEATURES),
+        );
         let mut acc = [0i32; T];
         for &f in feats {
             let from = f as usize * T;
