@@ -5,8 +5,15 @@
 //! consumer groups and idempotent producers, but it is not `Send`: it lives
 //! on its own thread and is driven through a command channel, while clients
 //! connect to [`EmbeddedCluster::bootstrap_servers`].
+//!
+//! Like a Kafka broker, the mock cluster holds a new group's first join
+//! for `group.initial.rebalance.delay.ms` (3 s by default) to gather more
+//! members; [`EmbeddedCluster::start_with_rebalance_delay`] sets it, as
+//! the compose file sets it to 0 for Apache Kafka.
 
-use rdkafka::mocking::MockCluster;
+use rdkafka::bindings as rdsys;
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{BaseProducer, Producer};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -38,20 +45,49 @@ pub struct EmbeddedCluster {
 }
 
 impl EmbeddedCluster {
-    /// Starts a cluster of `brokers` brokers.
+    /// Starts a cluster of `brokers` brokers with Kafka's default initial
+    /// rebalance delay (3 s).
     pub fn start(brokers: i32) -> Result<Self, ClusterError> {
+        Self::start_with_rebalance_delay(brokers, Duration::from_secs(3))
+    }
+
+    /// Starts a cluster of `brokers` brokers whose groups wait `delay`
+    /// before their first assignment (the broker's
+    /// `group.initial.rebalance.delay.ms`). A single consumer, as in
+    /// `demo` and the benchmark, has no one to wait for.
+    pub fn start_with_rebalance_delay(brokers: i32, delay: Duration) -> Result<Self, ClusterError> {
+        let delay_ms = i32::try_from(delay.as_millis()).unwrap_or(i32::MAX);
         let (ready_tx, ready_rx) = mpsc::channel();
         let (commands, rx) = mpsc::channel::<Command>();
         let thread = std::thread::Builder::new()
             .name("embedded-kafka".into())
             .spawn(move || {
-                let cluster = match MockCluster::new(brokers) {
-                    Ok(c) => c,
+                // A client that owns a mock cluster (`test.mock.num.brokers`):
+                // unlike `MockCluster::new`, it gives access to the cluster's
+                // handle for the one setting rust-rdkafka does not wrap.
+                let owner: BaseProducer = match ClientConfig::new()
+                    .set("test.mock.num.brokers", brokers.to_string())
+                    .create()
+                {
+                    Ok(p) => p,
                     Err(e) => {
                         let _ = ready_tx.send(Err(e.to_string()));
                         return;
                     }
                 };
+                let Some(cluster) = owner.client().mock_cluster() else {
+                    let _ = ready_tx.send(Err("the client has no mock cluster".into()));
+                    return;
+                };
+                // SAFETY: `owner` is alive for this whole thread, and with it
+                // the mock cluster its handle points to; the setter takes the
+                // cluster's own lock.
+                unsafe {
+                    let handle = rdsys::rd_kafka_handle_mock_cluster(owner.client().native_ptr());
+                    if !handle.is_null() {
+                        rdsys::rd_kafka_mock_group_initial_rebalance_delay_ms(handle, delay_ms);
+                    }
+                }
                 let _ = ready_tx.send(Ok(cluster.bootstrap_servers()));
                 // Runs until every sender is dropped.
                 for command in rx {

@@ -77,7 +77,7 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
             b.to_string()
         }
         None => {
-            cluster = EmbeddedCluster::start(1)?;
+            cluster = EmbeddedCluster::start_with_rebalance_delay(1, Duration::ZERO)?;
             cluster.create_topic(&config.topics.input, args.partitions)?;
             cluster.create_topic(&config.topics.output, args.partitions)?;
             cluster.create_topic(&config.topics.dead_letter, 1)?;
@@ -139,6 +139,12 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
             run.latency_ms.0, run.latency_ms.1, run.latency_ms.2
         ),
     }
+    if run.dead_letters > 0 {
+        println!(
+            "  of which {} dead-lettered (articles of the corpus without a body)",
+            run.dead_letters
+        );
+    }
     println!("  resident memory {}", memory());
     println!(
         "  machine: {} cores",
@@ -149,7 +155,9 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
 
 /// What a run through the Kafka path measured.
 struct KafkaRun {
+    /// Enriched records and dead letters.
     records: usize,
+    dead_letters: usize,
     ready_after: Duration,
     /// First to last output record.
     span: Duration,
@@ -182,15 +190,18 @@ async fn kafka_path(
         Some(rate) => produce_paced(brokers, &config.topics.input, messages, rate).await?,
         None => HashMap::new(),
     };
-    let (out, parts, b) = (
+    let (out, dead, parts, b) = (
         config.topics.output.clone(),
+        config.topics.dead_letter.clone(),
         args.partitions,
         brokers.to_string(),
     );
+    // Every article ends as a record or a dead letter (a corpus may hold
+    // articles without a body).
     let records = tokio::task::spawn_blocking(move || {
         read_topics(
             &b,
-            &[(out.as_str(), parts)],
+            &[(out.as_str(), parts), (dead.as_str(), 1)],
             Duration::from_secs(600),
             |r| r.len() >= n,
         )
@@ -218,8 +229,13 @@ async fn kafka_path(
             .get(((latencies.len().max(1) - 1) as f64 * q) as usize)
             .map_or(0.0, |v| *v as f64)
     };
+    let dead_letters = records
+        .iter()
+        .filter(|r| r.topic == config.topics.dead_letter)
+        .count();
     Ok(KafkaRun {
         records: records.len(),
+        dead_letters,
         ready_after,
         span,
         latency_ms: (pct(0.5), pct(0.99), pct(1.0)),

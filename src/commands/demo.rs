@@ -21,7 +21,8 @@ use std::time::Duration;
 const INPUT_PARTITIONS: i32 = 3;
 
 pub fn cmd(mut config: Config, output: Option<PathBuf>) -> anyhow::Result<()> {
-    let cluster = EmbeddedCluster::start(1).context("cannot start the in-process cluster")?;
+    let cluster = EmbeddedCluster::start_with_rebalance_delay(1, Duration::ZERO)
+        .context("cannot start the in-process cluster")?;
     let brokers = cluster.bootstrap_servers().to_string();
     config.kafka.brokers = brokers.clone();
     config.kafka.group_id = "akhbar-demo".into();
