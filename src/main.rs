@@ -47,6 +47,8 @@ fn main() -> ExitCode {
         ),
         Command::TrainNer {
             train,
+            documents,
+            folds,
             out,
             seed,
             epochs,
@@ -55,6 +57,8 @@ fn main() -> ExitCode {
             word_dropout,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
+            documents,
+            folds,
             out,
             seed,
             epochs,
@@ -66,7 +70,11 @@ fn main() -> ExitCode {
             commands::ner::build_gazetteers_cmd(&shared, &out)
         }
         Command::Tag { conll: _, model } => commands::ner::tag_cmd(model.as_deref()),
-        Command::EvalNer { file, model } => commands::ner::eval_cmd(&file, model.as_deref()),
+        Command::EvalNer {
+            file,
+            documents,
+            model,
+        } => commands::ner::eval_cmd(&file, documents, model.as_deref()),
         Command::EvalArticles {
             gold,
             corpus,

@@ -14,6 +14,9 @@ use thiserror::Error;
 /// The committed Arabic model (trained by `akhbar train-ner`, see models/NOTICE).
 pub const BUILTIN_MODEL: &[u8] = include_bytes!("../../models/ner-ar.bin");
 
+/// The committed English model (trained on GUM news, see models/NOTICE).
+pub const BUILTIN_ENGLISH_MODEL: &[u8] = include_bytes!("../../models/ner-en.bin");
+
 /// Longest run of tokens decoded at once; longer sentences are cut, which
 /// bounds the work per sentence whatever the input.
 pub const MAX_SENTENCE_TOKENS: usize = 200;
@@ -101,11 +104,17 @@ impl Tagger {
     /// BIO tag indices for tokens already viewed (see [`Tagger::views`]),
     /// decoded in pieces of at most [`MAX_SENTENCE_TOKENS`].
     pub fn tag_views(&self, views: &[TokenView]) -> Vec<usize> {
+        Tagger::tag_views_with(&self.model, views)
+    }
+
+    /// [`Tagger::tag_views`] with another model over the same features
+    /// (the English one).
+    pub fn tag_views_with(model: &Model, views: &[TokenView]) -> Vec<usize> {
         let mut out = Vec::with_capacity(views.len());
         let mut feats = Vec::new();
         for chunk in views.chunks(MAX_SENTENCE_TOKENS) {
-            sentence_features(chunk, self.model.buckets, &mut feats);
-            out.extend(self.model.decode(&feats));
+            sentence_features(chunk, model.buckets, &mut feats);
+            out.extend(model.decode(&feats));
         }
         out
     }

@@ -196,10 +196,22 @@ pub fn train(
     sentences: &[Sentence],
     lexicon: &Lexicon,
     opts: TrainOptions,
-    mut on_epoch: impl FnMut(usize, Option<&Score>),
+    on_epoch: impl FnMut(usize, Option<&Score>),
 ) -> Model {
     let (train_set, dev_set) = split(sentences, opts.dev_fraction);
-    let exs = examples(&train_set, lexicon, opts.buckets);
+    train_on(&train_set, &dev_set, lexicon, opts, on_epoch)
+}
+
+/// [`train`] on given training and held-out sentences (`opts.dev_fraction`
+/// is not used): cross-validation by document holds out whole documents.
+pub fn train_on(
+    train_set: &[&Sentence],
+    dev_set: &[&Sentence],
+    lexicon: &Lexicon,
+    opts: TrainOptions,
+    mut on_epoch: impl FnMut(usize, Option<&Score>),
+) -> Model {
+    let exs = examples(train_set, lexicon, opts.buckets);
     let t = TAGS.len();
     let mut avg = Averaged {
         model: Model::zeros(opts.buckets, &TAGS),
@@ -242,7 +254,7 @@ pub fn train(
         if dev_set.is_empty() {
             on_epoch(epoch, None);
         } else {
-            let score = evaluate(&avg.averaged(), lexicon, &dev_set);
+            let score = evaluate(&avg.averaged(), lexicon, dev_set);
             on_epoch(epoch, Some(&score));
         }
     }
