@@ -3,8 +3,8 @@
 
 use crate::cli::GumDocuments;
 use crate::entities::conll::{self, Score, Sentence};
-use crate::entities::gum;
 use crate::entities::gazetteer;
+use crate::entities::gum;
 use crate::entities::lexicon::Lexicon;
 use crate::entities::tagger::Tagger;
 use crate::entities::train::{self, TrainOptions};
@@ -32,7 +32,8 @@ pub struct TrainArgs {
 /// one document).
 fn read_documents(path: &Path, documents: GumDocuments) -> anyhow::Result<Vec<Vec<Sentence>>> {
     if path.is_dir() {
-        let docs = gum::read_dir(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let docs =
+            gum::read_dir(path).with_context(|| format!("cannot read {}", path.display()))?;
         let chosen: Vec<Vec<Sentence>> = docs
             .iter()
             .filter(|d| match documents {
@@ -120,7 +121,11 @@ fn cross_validate(
     for fold in 0..k {
         let (mut train_set, mut dev_set) = (Vec::new(), Vec::new());
         for (i, d) in docs.iter().enumerate() {
-            let part = if i % k == fold { &mut dev_set } else { &mut train_set };
+            let part = if i % k == fold {
+                &mut dev_set
+            } else {
+                &mut train_set
+            };
             part.extend(d.iter());
         }
         train::train_on(&train_set, &dev_set, lexicon, opts, |epoch, dev| {

@@ -137,7 +137,8 @@ fn is_connector(t: &Tok) -> bool {
 /// of the module documentation, as token indices.
 fn name_span(sent: &[Tok], start: usize, end: usize, kind: &str) -> Option<(usize, usize)> {
     let inside = |i: usize| (start..end).contains(&i);
-    let mut heads = (start..end).filter(|&i| sent[i].rel != "punct" && !sent[i].head.is_some_and(inside));
+    let mut heads =
+        (start..end).filter(|&i| sent[i].rel != "punct" && !sent[i].head.is_some_and(inside));
     let head = heads.next()?;
     if heads.next().is_some() || !is_proper(&sent[head]) {
         return None;
@@ -236,10 +237,7 @@ pub fn parse(conllu: &str) -> Document {
             form: cols[1].to_string(),
             upos: cols[3].to_string(),
             xpos: cols[4].to_string(),
-            head: cols[6]
-                .parse::<usize>()
-                .ok()
-                .and_then(|h| h.checked_sub(1)),
+            head: cols[6].parse::<usize>().ok().and_then(|h| h.checked_sub(1)),
             rel: cols[7].to_string(),
             start,
             end: chars,
@@ -261,7 +259,13 @@ pub fn parse(conllu: &str) -> Document {
                 // `(5-...)` opens and closes on this token.
                 if let Some(r2) = rest.strip_prefix(')') {
                     if let Some((_, etype, linked, sent, s)) = open.pop() {
-                        mentions.push(Mention { etype, linked, sent, start: s, end: idx + 1 });
+                        mentions.push(Mention {
+                            etype,
+                            linked,
+                            sent,
+                            start: s,
+                            end: idx + 1,
+                        });
                     }
                     rest = r2;
                 }
@@ -270,7 +274,13 @@ pub fn parse(conllu: &str) -> Document {
                 let id = &rest[..stop];
                 if let Some(i) = open.iter().rposition(|e| e.0 == id) {
                     let (_, etype, linked, sent, s) = open.remove(i);
-                    mentions.push(Mention { etype, linked, sent, start: s, end: idx + 1 });
+                    mentions.push(Mention {
+                        etype,
+                        linked,
+                        sent,
+                        start: s,
+                        end: idx + 1,
+                    });
                 }
                 rest = rest.get(stop + 1..).unwrap_or("");
             }
@@ -308,11 +318,7 @@ pub fn parse(conllu: &str) -> Document {
     // Longest first, then the first in the text; drop what overlaps a kept name.
     names.sort_by_key(|n| (std::cmp::Reverse(n.end - n.start), n.start));
     for n in names {
-        if !doc
-            .names
-            .iter()
-            .any(|k| k.start < n.end && n.start < k.end)
-        {
+        if !doc.names.iter().any(|k| k.start < n.end && n.start < k.end) {
             doc.names.push(n);
         }
     }
@@ -351,8 +357,12 @@ pub fn sentences(doc: &Document) -> Vec<Sentence> {
         let mut s = Sentence::default();
         let mut prev: Option<usize> = None;
         for t in toks {
-            s.tokens
-                .push(doc.text.get(t.byte_start..t.byte_end).unwrap_or("").to_string());
+            s.tokens.push(
+                doc.text
+                    .get(t.byte_start..t.byte_end)
+                    .unwrap_or("")
+                    .to_string(),
+            );
             let name = doc
                 .names
                 .iter()
@@ -408,7 +418,12 @@ mod tests {
         doc.names
             .iter()
             .map(|n| {
-                let s: String = doc.text.chars().skip(n.start).take(n.end - n.start).collect();
+                let s: String = doc
+                    .text
+                    .chars()
+                    .skip(n.start)
+                    .take(n.end - n.start)
+                    .collect();
                 (s, n.kind)
             })
             .collect()
@@ -440,14 +455,19 @@ mod tests {
     #[test]
     fn the_linked_gold_keeps_whole_mentions_bounded_by_proper_nouns() {
         let doc = parse(SAMPLE);
-        let linked: Vec<_> = doc.linked.iter().map(|n| (n.start, n.end, n.kind)).collect();
+        let linked: Vec<_> = doc
+            .linked
+            .iter()
+            .map(|n| (n.start, n.end, n.kind))
+            .collect();
         // The person mention, and U.S. inside it; not `The University of Texas`.
         assert_eq!(linked, vec![(0, 4, "LOC"), (0, 27, "PER"), (60, 65, "LOC")]);
     }
 
     #[test]
     fn a_person_named_only_by_titles_is_not_a_name() {
-        let conllu = "1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\tEntity=(1-person-giv-_-_-1-coref-Donald_Trump
+        let conllu =
+            "1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\tEntity=(1-person-giv-_-_-1-coref-Donald_Trump
 2\tPresident\tPresident\tPROPN\tNNP\t_\t3\tnsubj\t_\tEntity=1)
 3\tspoke\tspeak\tVERB\tVBD\t_\t0\troot\t_\t_
 ";
@@ -460,14 +480,22 @@ mod tests {
         let s = sentences(&doc);
         assert_eq!(s.len(), 2);
         // The text layer cuts the abbreviation's last dot off: it stays in the name.
-        assert_eq!(s[0].tokens[..5], ["U.S", ".", "President", "Donald", "Trump"]);
-        assert_eq!(s[0].tags[..6], ["B-LOC", "I-LOC", "O", "B-PERS", "I-PERS", "O"]);
+        assert_eq!(
+            s[0].tokens[..5],
+            ["U.S", ".", "President", "Donald", "Trump"]
+        );
+        assert_eq!(
+            s[0].tags[..6],
+            ["B-LOC", "I-LOC", "O", "B-PERS", "I-PERS", "O"]
+        );
         assert_eq!(s[1].tags[..5], ["O", "B-ORG", "I-ORG", "I-ORG", "O"]);
     }
 
     #[test]
     fn broken_lines_are_skipped_not_panicked_on() {
-        let doc = parse("1\tx\n2\ty\ty\tPROPN\tNNP\t_\t9\tflat\t_\tEntity=(1-person-\n\n\t\t\t\t\t\t\t\t\t");
+        let doc = parse(
+            "1\tx\n2\ty\ty\tPROPN\tNNP\t_\t9\tflat\t_\tEntity=(1-person-\n\n\t\t\t\t\t\t\t\t\t",
+        );
         assert!(doc.names.is_empty());
     }
 
