@@ -103,6 +103,9 @@ pub enum Command {
         /// Probability of hiding a token's word-identity features in a pass.
         #[arg(long, default_value_t = 0.0)]
         word_dropout: f64,
+        /// The feature templates (recorded in the model file).
+        #[arg(long, value_enum, default_value_t = NerFeatures::Arabic)]
+        features: NerFeatures,
     },
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.
@@ -181,4 +184,11 @@ pub enum GumDocuments {
     Test,
     /// Every document.
     All,
+}
+
+/// The tagger's feature templates (see [`crate::entities::features::FeatureSet`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NerFeatures {
+    Arabic,
+    English,
 }

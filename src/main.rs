@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             buckets_log2,
             dev_fraction,
             word_dropout,
+            features,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
             documents,
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
             buckets_log2,
             dev_fraction,
             word_dropout,
+            features,
         }),
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)

@@ -1,8 +1,9 @@
 //! `train-ner`, `build-gazetteers`, `tag` and `eval-ner`: the entity tagger's
 //! training and evaluation commands.
 
-use crate::cli::GumDocuments;
+use crate::cli::{GumDocuments, NerFeatures};
 use crate::entities::conll::{self, Score, Sentence};
+use crate::entities::features::FeatureSet;
 use crate::entities::gazetteer;
 use crate::entities::gum;
 use crate::entities::lexicon::Lexicon;
@@ -25,6 +26,7 @@ pub struct TrainArgs {
     pub buckets_log2: u32,
     pub dev_fraction: f64,
     pub word_dropout: f64,
+    pub features: NerFeatures,
 }
 
 /// The labelled sentences of a CoNLL file, or of the chosen documents of a
@@ -72,6 +74,10 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         buckets: 1usize << args.buckets_log2.clamp(8, 24),
         dev_fraction: args.dev_fraction,
         word_dropout: args.word_dropout,
+        features: match args.features {
+            NerFeatures::Arabic => FeatureSet::Arabic,
+            NerFeatures::English => FeatureSet::English,
+        },
     };
     if let Some(k) = args.folds {
         return cross_validate(&docs, &lexicon, opts, k);

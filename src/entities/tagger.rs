@@ -4,7 +4,7 @@
 //! The committed model `models/ner-ar.bin` is compiled into the binary, so
 //! loading is parsing a few MB of weights (see `akhbar tag --timing`).
 
-use super::features::{sentence_features, Keys, TokenView};
+use super::features::{features_of, Keys, TokenView};
 use super::lexicon::{Hit, Lexicon, LexiconError};
 use super::model::{Model, ModelError};
 use super::normalize::{word, Word};
@@ -113,7 +113,7 @@ impl Tagger {
         let mut out = Vec::with_capacity(views.len());
         let mut feats = Vec::new();
         for chunk in views.chunks(MAX_SENTENCE_TOKENS) {
-            sentence_features(chunk, model.buckets, &mut feats);
+            features_of(model.features, chunk, model.buckets, &mut feats);
             out.extend(model.decode(&feats));
         }
         out
@@ -126,7 +126,7 @@ impl Tagger {
         let mut feats = Vec::new();
         for chunk in tokens.chunks(MAX_SENTENCE_TOKENS) {
             let views = Tagger::views(&self.lexicon, chunk);
-            sentence_features(&views, self.model.buckets, &mut feats);
+            features_of(self.model.features, &views, self.model.buckets, &mut feats);
             out.extend(self.model.decode(&feats));
         }
         out

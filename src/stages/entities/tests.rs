@@ -344,6 +344,7 @@ fn the_title_rule_does_not_join_two_names() {
 mod gum {
     use super::*;
     use crate::entities::conll::Counts;
+    use crate::entities::features::FeatureSet;
     use crate::entities::gum::{self, Document, GoldName};
     use crate::entities::model::TAGS;
     use crate::entities::train::{self, TrainOptions};
@@ -528,11 +529,12 @@ mod gum {
         let train_docs: Vec<&Document> = docs.iter().filter(|d| !gum::is_held_out(&d.id)).collect();
         let sentences: Vec<Vec<_>> = train_docs.iter().map(|d| gum::sentences(d)).collect();
         let opts = TrainOptions {
-            epochs: 12,
+            epochs: 10,
             seed: 42,
             buckets: 1 << 16,
             dev_fraction: 0.0,
-            word_dropout: 0.1,
+            word_dropout: 0.25,
+            features: FeatureSet::English,
         };
         let k = 5;
         let labels = [
