@@ -69,11 +69,22 @@ pub enum Command {
         #[arg(long, value_name = "PER_SEC")]
         rate: Option<f64>,
     },
-    /// Train the Arabic entity tagger on a CoNLL file (`token TAG` lines).
+    /// Train the entity tagger on a CoNLL file (`token TAG` lines) or on a
+    /// directory of GUM CoNLL-U files (English).
     TrainNer {
-        /// Training data, e.g. ../shared/data/ner_ar/anercorp/ANERCorp_CamelLab_train.reconstructed.txt.
-        #[arg(long, value_name = "FILE")]
+        /// Training data, e.g. ../shared/data/ner_ar/anercorp/ANERCorp_CamelLab_train.reconstructed.txt,
+        /// or a directory of GUM `.conllu` files (../shared/data/ner_en/gum_news/dep).
+        #[arg(long, value_name = "FILE|DIR")]
         train: PathBuf,
+        /// Of a GUM directory, the documents used: GUM's `train` partition,
+        /// its `dev` and `test` ones (`test`), or `all`.
+        #[arg(long, value_enum, default_value_t = GumDocuments::Train)]
+        documents: GumDocuments,
+        /// Cross-validate by document instead of writing a model: the
+        /// documents are dealt into this many folds, each held out in turn,
+        /// and the summed score is printed after each epoch.
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
         /// Where to write the model.
         #[arg(long, value_name = "FILE", default_value = "models/ner-ar.bin")]
         out: PathBuf,
@@ -92,6 +103,9 @@ pub enum Command {
         /// Probability of hiding a token's word-identity features in a pass.
         #[arg(long, default_value_t = 0.0)]
         word_dropout: f64,
+        /// The feature templates (recorded in the model file).
+        #[arg(long, value_enum, default_value_t = NerFeatures::Arabic)]
+        features: NerFeatures,
     },
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.
@@ -115,8 +129,12 @@ pub enum Command {
     },
     /// Tag a labelled CoNLL file and print precision, recall and F1 per type.
     EvalNer {
-        /// `token TAG` lines, blank line between sentences.
+        /// `token TAG` lines, blank line between sentences, or a directory
+        /// of GUM CoNLL-U files.
         file: PathBuf,
+        /// Of a GUM directory, the documents scored.
+        #[arg(long, value_enum, default_value_t = GumDocuments::Test)]
+        documents: GumDocuments,
         /// A model file instead of the built-in one.
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
@@ -154,4 +172,23 @@ pub enum Command {
     /// Print the effective configuration (defaults, file, environment) with
     /// secrets redacted, and exit; fails with the reason if it is invalid.
     Config,
+}
+
+/// Which documents of a GUM directory a command reads
+/// (see [`crate::entities::gum::HELD_OUT`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GumDocuments {
+    /// GUM's `train` partition.
+    Train,
+    /// GUM's `dev` and `test` partitions.
+    Test,
+    /// Every document.
+    All,
+}
+
+/// The tagger's feature templates (see [`crate::entities::features::FeatureSet`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NerFeatures {
+    Arabic,
+    English,
 }

@@ -47,26 +47,36 @@ fn main() -> ExitCode {
         ),
         Command::TrainNer {
             train,
+            documents,
+            folds,
             out,
             seed,
             epochs,
             buckets_log2,
             dev_fraction,
             word_dropout,
+            features,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
+            documents,
+            folds,
             out,
             seed,
             epochs,
             buckets_log2,
             dev_fraction,
             word_dropout,
+            features,
         }),
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)
         }
         Command::Tag { conll: _, model } => commands::ner::tag_cmd(model.as_deref()),
-        Command::EvalNer { file, model } => commands::ner::eval_cmd(&file, model.as_deref()),
+        Command::EvalNer {
+            file,
+            documents,
+            model,
+        } => commands::ner::eval_cmd(&file, documents, model.as_deref()),
         Command::EvalArticles {
             gold,
             corpus,

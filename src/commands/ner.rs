@@ -1,8 +1,11 @@
 //! `train-ner`, `build-gazetteers`, `tag` and `eval-ner`: the entity tagger's
 //! training and evaluation commands.
 
-use crate::entities::conll::{self, Score};
+use crate::cli::{GumDocuments, NerFeatures};
+use crate::entities::conll::{self, Score, Sentence};
+use crate::entities::features::FeatureSet;
 use crate::entities::gazetteer;
+use crate::entities::gum;
 use crate::entities::lexicon::Lexicon;
 use crate::entities::tagger::Tagger;
 use crate::entities::train::{self, TrainOptions};
@@ -15,19 +18,55 @@ use std::time::Instant;
 #[derive(Debug, Clone)]
 pub struct TrainArgs {
     pub train: PathBuf,
+    pub documents: GumDocuments,
+    pub folds: Option<usize>,
     pub out: PathBuf,
     pub seed: u64,
     pub epochs: usize,
     pub buckets_log2: u32,
     pub dev_fraction: f64,
     pub word_dropout: f64,
+    pub features: NerFeatures,
 }
 
-/// Trains the tagger and writes the model file.
+/// The labelled sentences of a CoNLL file, or of the chosen documents of a
+/// directory of GUM CoNLL-U files, one list per document (a CoNLL file is
+/// one document).
+fn read_documents(path: &Path, documents: GumDocuments) -> anyhow::Result<Vec<Vec<Sentence>>> {
+    if path.is_dir() {
+        let docs =
+            gum::read_dir(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let chosen: Vec<Vec<Sentence>> = docs
+            .iter()
+            .filter(|d| match documents {
+                GumDocuments::Train => !gum::is_held_out(&d.id),
+                GumDocuments::Test => gum::is_held_out(&d.id),
+                GumDocuments::All => true,
+            })
+            .map(gum::sentences)
+            .collect();
+        anyhow::ensure!(!chosen.is_empty(), "no GUM documents in {}", path.display());
+        return Ok(chosen);
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(vec![conll::parse(&text)])
+}
+
+fn print_dev(label: &str, score: &Score) {
+    let t = score.total(&["PER", "LOC", "ORG"]);
+    eprintln!(
+        "{label}: dev PER+LOC+ORG f1 {:.4} (PER {:.4} LOC {:.4} ORG {:.4})",
+        t.f1(),
+        score.by_type.get("PER").map_or(0.0, |c| c.f1()),
+        score.by_type.get("LOC").map_or(0.0, |c| c.f1()),
+        score.by_type.get("ORG").map_or(0.0, |c| c.f1()),
+    );
+}
+
+/// Trains the tagger and writes the model file (or cross-validates it).
 pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.train)
-        .with_context(|| format!("cannot read {}", args.train.display()))?;
-    let sentences = conll::parse(&text);
+    let docs = read_documents(&args.train, args.documents)?;
     let lexicon = Lexicon::builtin()?;
     let opts = TrainOptions {
         epochs: args.epochs,
@@ -35,7 +74,15 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         buckets: 1usize << args.buckets_log2.clamp(8, 24),
         dev_fraction: args.dev_fraction,
         word_dropout: args.word_dropout,
+        features: match args.features {
+            NerFeatures::Arabic => FeatureSet::Arabic,
+            NerFeatures::English => FeatureSet::English,
+        },
     };
+    if let Some(k) = args.folds {
+        return cross_validate(&docs, &lexicon, opts, k);
+    }
+    let sentences: Vec<Sentence> = docs.into_iter().flatten().collect();
     eprintln!(
         "training on {} sentences ({} held out), {} epochs, seed {}",
         sentences.len(),
@@ -45,16 +92,7 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let model = train::train(&sentences, &lexicon, opts, |epoch, dev| match dev {
-        Some(score) => {
-            let t = score.total(&["PER", "LOC", "ORG"]);
-            eprintln!(
-                "epoch {epoch}: dev PER+LOC+ORG f1 {:.4} (PER {:.4} LOC {:.4} ORG {:.4})",
-                t.f1(),
-                score.by_type.get("PER").map_or(0.0, |c| c.f1()),
-                score.by_type.get("LOC").map_or(0.0, |c| c.f1()),
-                score.by_type.get("ORG").map_or(0.0, |c| c.f1()),
-            );
-        }
+        Some(score) => print_dev(&format!("epoch {epoch}"), score),
         None => eprintln!("epoch {epoch} done"),
     });
     let bytes = model.to_bytes();
@@ -69,6 +107,42 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         bytes.len(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// K-fold cross-validation by document: document `i` is in fold `i % k`;
+/// prints the score summed over the folds after each epoch.
+fn cross_validate(
+    docs: &[Vec<Sentence>],
+    lexicon: &Lexicon,
+    opts: TrainOptions,
+    k: usize,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (2..=docs.len()).contains(&k),
+        "--folds must be between 2 and the number of documents ({})",
+        docs.len()
+    );
+    let mut per_epoch = vec![Score::default(); opts.epochs];
+    for fold in 0..k {
+        let (mut train_set, mut dev_set) = (Vec::new(), Vec::new());
+        for (i, d) in docs.iter().enumerate() {
+            let part = if i % k == fold {
+                &mut dev_set
+            } else {
+                &mut train_set
+            };
+            part.extend(d.iter());
+        }
+        train::train_on(&train_set, &dev_set, lexicon, opts, |epoch, dev| {
+            if let (Some(score), Some(sum)) = (dev, per_epoch.get_mut(epoch - 1)) {
+                sum.merge(score);
+            }
+        });
+    }
+    for (epoch, score) in per_epoch.iter().enumerate() {
+        print_dev(&format!("epoch {} ({k} folds)", epoch + 1), score);
+    }
     Ok(())
 }
 
@@ -127,12 +201,10 @@ pub fn tag_cmd(model: Option<&Path>) -> anyhow::Result<()> {
 }
 
 /// Tags a labelled CoNLL file and prints precision, recall and F1 per type.
-pub fn eval_cmd(file: &Path, model: Option<&Path>) -> anyhow::Result<()> {
+pub fn eval_cmd(file: &Path, documents: GumDocuments, model: Option<&Path>) -> anyhow::Result<()> {
     let tagger = load_tagger(model)?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut score = Score::default();
-    for s in conll::parse(&text) {
+    for s in read_documents(file, documents)?.into_iter().flatten() {
         score.add(&s.tags, &tagger.tag(&s.tokens));
     }
     print!("{}", score.report());

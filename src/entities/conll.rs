@@ -138,6 +138,16 @@ impl Score {
         }
     }
 
+    /// Adds another score's counts (folds of a cross-validation).
+    pub fn merge(&mut self, other: &Score) {
+        for (ty, c) in &other.by_type {
+            let t = self.by_type.entry(ty.clone()).or_default();
+            t.tp += c.tp;
+            t.pred += c.pred;
+            t.gold += c.gold;
+        }
+    }
+
     /// Counts summed over `types`.
     pub fn total(&self, types: &[&str]) -> Counts {
         let mut t = Counts::default();

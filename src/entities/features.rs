@@ -24,6 +24,18 @@ use super::normalize::{is_arabic_letter, Word};
 /// model trained on other features is refused rather than silently wrong.
 pub const FEATURES_VERSION: u32 = 2;
 
+/// The template set a model was trained with (recorded in its file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeatureSet {
+    /// The Arabic templates ([`sentence_features`]).
+    #[default]
+    Arabic,
+    /// English: the Arabic templates that mean nothing in English
+    /// (proclitics, the article, folded forms equal to the lookup forms)
+    /// replaced by case and word-shape templates ([`english_features`]).
+    English,
+}
+
 /// Gazetteer and table knowledge about one token, computed per sentence by
 /// [`super::lexicon::Lexicon::marks`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,6 +86,9 @@ pub struct Keys {
     marks: u64,
     /// The word carries the article (`ال`, `لل`).
     article: u64,
+    /// The word's short shape ([`word_shape`]), 0 unless it starts with an
+    /// ASCII character.
+    wshape: u64,
 }
 
 /// The hashed values of the positions before the sentence and after it.
@@ -144,6 +159,7 @@ impl Keys {
             len: count.min(8) as u64,
             marks: marks.code(),
             article: u64::from(article),
+            wshape: word_shape(form),
         }
     }
 
@@ -160,6 +176,7 @@ impl Keys {
             len: value,
             marks: value,
             article: value,
+            wshape: value,
         }
     }
 }
@@ -245,6 +262,42 @@ pub fn shape(form: &str) -> Shape {
     }
 }
 
+/// The short shape of a word that starts with an ASCII character, hashed:
+/// upper-case letters `X`, lower-case `x`, digits `d`, other characters as
+/// they are, runs of one class written once (`Washington` `Xx`, `U.S` `X.X`,
+/// `NASA` `X`, `Yiu-chung` `Xx-x`, `McCain` `XxXx`), at most eight
+/// classes. 0 for other words (Arabic words cost one comparison).
+pub fn word_shape(form: &str) -> u64 {
+    if !form.as_bytes().first().is_some_and(u8::is_ascii) {
+        return 0;
+    }
+    let mut h = FNV_OFFSET;
+    let mut last = None;
+    let mut n = 0;
+    for c in form.chars() {
+        let class = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_ascii_digit() {
+            'd'
+        } else {
+            c
+        };
+        if last == Some(class) {
+            continue;
+        }
+        last = Some(class);
+        n += 1;
+        if n > 8 {
+            break;
+        }
+        let mut buf = [0u8; 4];
+        h = class.encode_utf8(&mut buf).bytes().fold(h, fnv);
+    }
+    h
+}
+
 /// Features per token.
 pub const NUM_FEATURES: usize = 45;
 
@@ -254,6 +307,110 @@ pub const IDENTITY_FEATURES: [usize; 4] = [1, 2, 3, 4];
 
 /// A feature id that [`super::model::Model`] skips (a hidden feature).
 pub const NO_FEATURE: u32 = u32::MAX;
+
+/// The features of a template set: [`sentence_features`] or
+/// [`english_features`].
+pub fn features_of(set: FeatureSet, tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
+    match set {
+        FeatureSet::Arabic => sentence_features(tokens, buckets, out),
+        FeatureSet::English => english_features(tokens, buckets, out),
+    }
+}
+
+/// A feature id from a template's hash: a power of two (what training
+/// writes) takes the top bits of the hash (its last step is a
+/// multiplication, which mixes into the top bits), not a division.
+#[inline]
+fn bucket_of(h: u64, buckets: u64, shift: Option<u32>) -> u32 {
+    match shift {
+        Some(shift) => (h >> shift) as u32,
+        None => (finish(h) % buckets) as u32,
+    }
+}
+
+/// The English templates, [`NUM_FEATURES`] per token like the Arabic ones:
+/// the word as written, lower-cased and with its short shape, at the start
+/// of the sentence or not; affixes, shape and length; a ±2 window of
+/// lower-cased words, the neighbours as written and their short shapes;
+/// word bigrams, the previous and next word with this word's shape; the
+/// gazetteer and title marks as in Arabic.
+pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.reserve(tokens.len() * NUM_FEATURES);
+    let before = Keys::boundary(BEFORE);
+    let after = Keys::boundary(AFTER);
+    let at = |i: isize| -> &Keys {
+        if i < 0 {
+            &before
+        } else {
+            tokens.get(i as usize).map_or(&after, |t| &t.keys)
+        }
+    };
+    let buckets = buckets.max(1) as u64;
+    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
+    let mut ids = [0u32; NUM_FEATURES];
+    for i in 0..tokens.len() as isize {
+        let mut template = 0usize;
+        let mut add = |values: &[u64]| {
+            // Distinct from the Arabic templates' numbers.
+            let mut h = mix(0x9e37_79b9_7f4a_7c15, 0x454e_0000 + template as u64);
+            for &v in values {
+                h = mix(h, v);
+            }
+            if let Some(id) = ids.get_mut(template) {
+                *id = bucket_of(h, buckets, shift);
+            }
+            template += 1;
+        };
+        let (p2, p1, k, n1, n2) = (at(i - 2), at(i - 1), at(i), at(i + 1), at(i + 2));
+        let first = u64::from(i == 0);
+        add(&[]);
+        // Identity (see IDENTITY_FEATURES).
+        add(&[k.form]);
+        add(&[k.lookup]);
+        add(&[k.lookup, k.wshape]);
+        add(&[k.form, first]);
+        add(&[k.wshape]);
+        for n in 0..4 {
+            add(&[k.pre[n]]);
+            add(&[k.suf[n]]);
+        }
+        add(&[k.shape]);
+        add(&[k.len]);
+        add(&[first, k.wshape]);
+        // Window.
+        for c in [p2, p1, n1, n2] {
+            add(&[c.lookup]);
+        }
+        add(&[p1.form]);
+        add(&[n1.form]);
+        add(&[p1.wshape]);
+        add(&[n1.wshape]);
+        add(&[p1.wshape, k.wshape]);
+        add(&[k.wshape, n1.wshape]);
+        add(&[p1.suf[1]]);
+        add(&[n1.suf[1]]);
+        add(&[p1.lookup, k.lookup]);
+        add(&[k.lookup, n1.lookup]);
+        add(&[p2.lookup, p1.lookup]);
+        add(&[n1.lookup, n2.lookup]);
+        add(&[p1.shape, k.shape, n1.shape]);
+        add(&[p1.lookup, k.wshape]);
+        add(&[k.wshape, n1.lookup]);
+        // Gazetteers and triggers.
+        add(&[k.marks]);
+        add(&[p1.marks]);
+        add(&[n1.marks]);
+        add(&[p2.marks]);
+        add(&[n2.marks]);
+        add(&[p1.marks, k.marks]);
+        add(&[k.marks, n1.marks]);
+        add(&[k.marks, k.lookup]);
+        add(&[p1.marks, k.lookup]);
+        debug_assert_eq!(template, NUM_FEATURES);
+        out.extend_from_slice(&ids);
+    }
+}
 
 /// The hashed feature ids of every token of a sentence, each reduced modulo
 /// `buckets`: `out` is cleared and refilled with [`NUM_FEATURES`] ids per
@@ -401,6 +558,45 @@ mod tests {
             fa[NUM_FEATURES..2 * NUM_FEATURES],
             fc[NUM_FEATURES..2 * NUM_FEATURES]
         );
+    }
+
+    #[test]
+    fn short_shapes_write_a_run_of_one_class_once() {
+        assert_eq!(word_shape("Washington"), word_shape("Ab"));
+        assert_eq!(word_shape("U.S"), word_shape("A.B"));
+        assert_eq!(word_shape("NASA"), word_shape("X"));
+        assert_eq!(word_shape("Yiu-chung"), word_shape("Ab-c"));
+        assert_eq!(word_shape("2016"), word_shape("7"));
+        assert_ne!(word_shape("Washington"), word_shape("washington"));
+        assert_ne!(word_shape("McCain"), word_shape("Mccain"));
+        assert_eq!(word_shape("حلب"), 0, "Arabic words have none");
+    }
+
+    #[test]
+    fn english_templates_fill_every_slot_and_differ_from_the_arabic_ones() {
+        let toks: Vec<_> = ["President", "Barack", "Obama", "said"]
+            .iter()
+            .map(|f| view(f))
+            .collect();
+        let (mut en, mut ar) = (Vec::new(), Vec::new());
+        features_of(FeatureSet::English, &toks, 1 << 16, &mut en);
+        features_of(FeatureSet::Arabic, &toks, 1 << 16, &mut ar);
+        assert_eq!(en.len(), 4 * NUM_FEATURES);
+        assert!(en.iter().all(|&x| x < 1 << 16));
+        assert_ne!(en, ar);
+        let mut direct = Vec::new();
+        sentence_features(&toks, 1 << 16, &mut direct);
+        assert_eq!(ar, direct, "the Arabic set is sentence_features");
+    }
+
+    #[test]
+    fn english_features_see_case_that_the_lookup_form_drops() {
+        let a: Vec<_> = ["in", "Paris"].iter().map(|f| view(f)).collect();
+        let b: Vec<_> = ["in", "paris"].iter().map(|f| view(f)).collect();
+        let (mut fa, mut fb) = (Vec::new(), Vec::new());
+        english_features(&a, 1 << 16, &mut fa);
+        english_features(&b, 1 << 16, &mut fb);
+        assert_ne!(fa[NUM_FEATURES..], fb[NUM_FEATURES..]);
     }
 
     /// FNV-1a of a string's bytes from the last to the first.

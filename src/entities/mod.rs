@@ -7,6 +7,7 @@
 //! | [`model`] | weights, Viterbi decoding, the model file format |
 //! | [`train`] | averaged structured perceptron training on CoNLL files |
 //! | [`conll`] | CoNLL reading and entity-level scoring |
+//! | [`gum`] | English names from the GUM corpus's CoNLL-U files |
 //! | [`gazetteer`] | the place table and the command that builds it |
 //! | [`lexicon`] | gazetteer and rule tables with one Aho-Corasick automaton |
 //! | [`tagger`] | model and lexicon together: tokens in, BIO tags out |
@@ -17,6 +18,7 @@
 pub mod conll;
 pub mod features;
 pub mod gazetteer;
+pub mod gum;
 pub mod lexicon;
 pub mod model;
 pub mod normalize;

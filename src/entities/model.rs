@@ -3,16 +3,18 @@
 //!
 //! File format (little endian): magic `AKNER2\0\0` (the `2` is
 //! [`super::features::FEATURES_VERSION`]: a model of other features is
-//! refused), bucket count (u32), tag
+//! refused; the last two bytes name the template set, `\0\0` the Arabic
+//! one, `en` the English one), bucket count (u32), tag
 //! count (u32), weight scale (f32), the tag names (u8 length + UTF-8 each),
 //! start and transition weights (f32), then `buckets × tags` weights
 //! quantised to i16 (`weight = q × scale`). Quantisation keeps the file at a
 //! quarter of its f32 size with no measurable loss in tagging accuracy.
 
-use super::features::{FEATURES_VERSION, NUM_FEATURES};
+use super::features::{FeatureSet, FEATURES_VERSION, NUM_FEATURES};
 use thiserror::Error;
 
 const MAGIC: &[u8; 8] = b"AKNER2\0\0";
+const MAGIC_ENGLISH: &[u8; 8] = b"AKNER2en";
 const _: () = assert!(FEATURES_VERSION == 2, "change MAGIC with the features");
 
 /// The BIO tag set of ANERcorp, in model order.
@@ -45,6 +47,8 @@ pub enum Weights {
 /// Weights of a linear-chain tagger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
+    /// The templates the weights belong to.
+    pub features: FeatureSet,
     pub buckets: usize,
     pub tags: Vec<String>,
     pub weights: Weights,
@@ -113,6 +117,7 @@ impl Model {
         trans: Vec<f32>,
     ) -> Model {
         Model {
+            features: FeatureSet::Arabic,
             buckets,
             masked: masked(&tags, &start, &trans),
             tags,
@@ -242,7 +247,10 @@ impl Model {
             Weights::Quantized { q, scale } => (q.clone(), *scale),
         };
         let mut out = Vec::with_capacity(32 + q.len() * 2);
-        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(match self.features {
+            FeatureSet::Arabic => MAGIC,
+            FeatureSet::English => MAGIC_ENGLISH,
+        });
         out.extend_from_slice(&(self.buckets as u32).to_le_bytes());
         out.extend_from_slice(&(t as u32).to_le_bytes());
         out.extend_from_slice(&scale.to_le_bytes());
@@ -262,9 +270,11 @@ impl Model {
     /// Reads a model written by [`Model::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
         let mut r = Reader { bytes, pos: 0 };
-        if r.take(8)? != MAGIC {
-            return Err(ModelError::BadMagic);
-        }
+        let features = match r.take(8)? {
+            m if m == MAGIC => FeatureSet::Arabic,
+            m if m == MAGIC_ENGLISH => FeatureSet::English,
+            _ => return Err(ModelError::BadMagic),
+        };
         let buckets = r.u32()? as usize;
         let t = r.u32()? as usize;
         let scale = f32::from_le_bytes(r.array()?);
@@ -294,13 +304,9 @@ impl Model {
         if !scale.is_finite() {
             return Err(ModelError::Shape("weight scale is not finite".into()));
         }
-        Ok(Model::new(
-            buckets,
-            tags,
-            Weights::Quantized { q, scale },
-            start,
-            trans,
-        ))
+        let mut model = Model::new(buckets, tags, Weights::Quantized { q, scale }, start, trans);
+        model.features = features;
+        Ok(model)
     }
 }
 
@@ -493,6 +499,20 @@ mod tests {
             back.to_bytes(),
             m.to_bytes(),
             "a loaded model saves as read"
+        );
+    }
+
+    #[test]
+    fn the_template_set_survives_a_round_trip() {
+        let mut m = Model::zeros(8, &TAGS);
+        assert_eq!(
+            Model::from_bytes(&m.to_bytes()).unwrap().features,
+            FeatureSet::Arabic
+        );
+        m.features = FeatureSet::English;
+        assert_eq!(
+            Model::from_bytes(&m.to_bytes()).unwrap().features,
+            FeatureSet::English
         );
     }
 

@@ -4,7 +4,7 @@
 //! The committed model `models/ner-ar.bin` is compiled into the binary, so
 //! loading is parsing a few MB of weights (see `akhbar tag --timing`).
 
-use super::features::{sentence_features, Keys, TokenView};
+use super::features::{features_of, Keys, TokenView};
 use super::lexicon::{Hit, Lexicon, LexiconError};
 use super::model::{Model, ModelError};
 use super::normalize::{word, Word};
@@ -13,6 +13,9 @@ use thiserror::Error;
 
 /// The committed Arabic model (trained by `akhbar train-ner`, see models/NOTICE).
 pub const BUILTIN_MODEL: &[u8] = include_bytes!("../../models/ner-ar.bin");
+
+/// The committed English model (trained on GUM news, see models/NOTICE).
+pub const BUILTIN_ENGLISH_MODEL: &[u8] = include_bytes!("../../models/ner-en.bin");
 
 /// Longest run of tokens decoded at once; longer sentences are cut, which
 /// bounds the work per sentence whatever the input.
@@ -101,11 +104,17 @@ impl Tagger {
     /// BIO tag indices for tokens already viewed (see [`Tagger::views`]),
     /// decoded in pieces of at most [`MAX_SENTENCE_TOKENS`].
     pub fn tag_views(&self, views: &[TokenView]) -> Vec<usize> {
+        Tagger::tag_views_with(&self.model, views)
+    }
+
+    /// [`Tagger::tag_views`] with another model over the same features
+    /// (the English one).
+    pub fn tag_views_with(model: &Model, views: &[TokenView]) -> Vec<usize> {
         let mut out = Vec::with_capacity(views.len());
         let mut feats = Vec::new();
         for chunk in views.chunks(MAX_SENTENCE_TOKENS) {
-            sentence_features(chunk, self.model.buckets, &mut feats);
-            out.extend(self.model.decode(&feats));
+            features_of(model.features, chunk, model.buckets, &mut feats);
+            out.extend(model.decode(&feats));
         }
         out
     }
@@ -117,7 +126,7 @@ impl Tagger {
         let mut feats = Vec::new();
         for chunk in tokens.chunks(MAX_SENTENCE_TOKENS) {
             let views = Tagger::views(&self.lexicon, chunk);
-            sentence_features(&views, self.model.buckets, &mut feats);
+            features_of(self.model.features, &views, self.model.buckets, &mut feats);
             out.extend(self.model.decode(&feats));
         }
         out

@@ -7,7 +7,7 @@
 //! choose the number of epochs; the test split is never read here.
 
 use super::conll::{Score, Sentence};
-use super::features::{sentence_features, IDENTITY_FEATURES, NO_FEATURE, NUM_FEATURES};
+use super::features::{features_of, FeatureSet, IDENTITY_FEATURES, NO_FEATURE, NUM_FEATURES};
 use super::lexicon::Lexicon;
 use super::model::{Model, Weights, TAGS};
 use super::tagger::Tagger;
@@ -26,6 +26,8 @@ pub struct TrainOptions {
     /// pass, so that the model also learns from context, affixes and
     /// gazetteers: what it has for names it never saw.
     pub word_dropout: f64,
+    /// The template set (Arabic or English).
+    pub features: FeatureSet,
 }
 
 impl Default for TrainOptions {
@@ -36,6 +38,7 @@ impl Default for TrainOptions {
             buckets: 1 << 18,
             dev_fraction: 0.0,
             word_dropout: 0.0,
+            features: FeatureSet::Arabic,
         }
     }
 }
@@ -73,13 +76,18 @@ fn tag_index(tag: &str) -> usize {
     TAGS.iter().position(|t| *t == tag).unwrap_or(0)
 }
 
-fn examples(sentences: &[&Sentence], lexicon: &Lexicon, buckets: usize) -> Vec<Example> {
+fn examples(
+    sentences: &[&Sentence],
+    lexicon: &Lexicon,
+    set: FeatureSet,
+    buckets: usize,
+) -> Vec<Example> {
     sentences
         .iter()
         .map(|s| {
             let views = Tagger::views(lexicon, &s.tokens);
             let mut features = Vec::new();
-            sentence_features(&views, buckets, &mut features);
+            features_of(set, &views, buckets, &mut features);
             Example {
                 features,
                 gold: s.tags.iter().map(|t| tag_index(t)).collect(),
@@ -179,7 +187,7 @@ pub fn evaluate(model: &Model, lexicon: &Lexicon, sentences: &[&Sentence]) -> Sc
     let mut feats = Vec::new();
     for s in sentences {
         let views = Tagger::views(lexicon, &s.tokens);
-        sentence_features(&views, model.buckets, &mut feats);
+        features_of(model.features, &views, model.buckets, &mut feats);
         let pred: Vec<&str> = model
             .decode(&feats)
             .into_iter()
@@ -196,13 +204,27 @@ pub fn train(
     sentences: &[Sentence],
     lexicon: &Lexicon,
     opts: TrainOptions,
-    mut on_epoch: impl FnMut(usize, Option<&Score>),
+    on_epoch: impl FnMut(usize, Option<&Score>),
 ) -> Model {
     let (train_set, dev_set) = split(sentences, opts.dev_fraction);
-    let exs = examples(&train_set, lexicon, opts.buckets);
+    train_on(&train_set, &dev_set, lexicon, opts, on_epoch)
+}
+
+/// [`train`] on given training and held-out sentences (`opts.dev_fraction`
+/// is not used): cross-validation by document holds out whole documents.
+pub fn train_on(
+    train_set: &[&Sentence],
+    dev_set: &[&Sentence],
+    lexicon: &Lexicon,
+    opts: TrainOptions,
+    mut on_epoch: impl FnMut(usize, Option<&Score>),
+) -> Model {
+    let exs = examples(train_set, lexicon, opts.features, opts.buckets);
     let t = TAGS.len();
+    let mut model = Model::zeros(opts.buckets, &TAGS);
+    model.features = opts.features;
     let mut avg = Averaged {
-        model: Model::zeros(opts.buckets, &TAGS),
+        model,
         acc_w: vec![0.0; opts.buckets * t],
         acc_start: vec![0.0; t],
         acc_trans: vec![0.0; t * t],
@@ -242,7 +264,7 @@ pub fn train(
         if dev_set.is_empty() {
             on_epoch(epoch, None);
         } else {
-            let score = evaluate(&avg.averaged(), lexicon, &dev_set);
+            let score = evaluate(&avg.averaged(), lexicon, dev_set);
             on_epoch(epoch, Some(&score));
         }
     }
@@ -265,6 +287,7 @@ mod tests {
             buckets: 1 << 12,
             dev_fraction: 0.0,
             word_dropout: 0.0,
+            features: FeatureSet::Arabic,
         }
     }
 

@@ -3,9 +3,10 @@
 //!
 //! Runs after `structure` (it reads the shared [`crate::text::Analysis`]) and
 //! before `quotes` (which names speakers by these entities). Per sentence:
-//! 1. Arabic: the trained tagger ([`crate::entities::tagger`]) proposes
-//!    spans; English: capitalised runs typed by the rule tables (titles,
-//!    organisation and place heads) and the gazetteer.
+//! 1. The trained tagger ([`crate::entities::tagger`]; an English model
+//!    for English) proposes spans; English adds capitalised runs typed by
+//!    the rule tables (titles, organisation and place heads) and the
+//!    gazetteer where the model found nothing.
 //! 2. The lexicon adds what the tagger left out: named organisations and
 //!    agencies of the tables, countries, regions and large cities.
 //! 3. Mentions are grouped per article (same name, a surname or short form
@@ -23,8 +24,9 @@ use crate::entities::conll::spans as bio_spans;
 use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
 use crate::entities::lexicon::{Lexicon, Target};
+use crate::entities::model::Model;
 use crate::entities::normalize::{is_arabic_letter, word_of_stripped};
-use crate::entities::tagger::Tagger;
+use crate::entities::tagger::{Tagger, BUILTIN_ENGLISH_MODEL};
 use crate::text::Token;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -43,6 +45,8 @@ pub const COUNTRY_FIELD: &str = "country";
 pub struct EntitiesConfig {
     /// A tagger model file to use instead of the built-in one.
     pub model: Option<PathBuf>,
+    /// An English tagger model file instead of the built-in one.
+    pub english_model: Option<PathBuf>,
     /// A city the tagger did not tag is added from the gazetteer alone when
     /// it has at least this population (countries and regions always are).
     pub min_city_population: u64,
@@ -55,6 +59,7 @@ impl Default for EntitiesConfig {
     fn default() -> Self {
         EntitiesConfig {
             model: None,
+            english_model: None,
             min_city_population: 100_000,
             max_tokens: 200_000,
         }
@@ -64,6 +69,14 @@ impl Default for EntitiesConfig {
 /// The stage, with the tagger and lexicon loaded once.
 pub struct Entities {
     tagger: Arc<Tagger>,
+    /// The English model (same features and lexicon as the Arabic one).
+    english: Arc<Model>,
+    /// English: add the capitalised-run rules where the model found nothing.
+    english_rules: bool,
+    /// English: a surname alone is the person named in full elsewhere.
+    english_consistency: bool,
+    /// English rules: an unknown run of capitalised words is a person.
+    english_guesses: bool,
     config: EntitiesConfig,
 }
 
@@ -132,8 +145,25 @@ impl Entities {
             stage: "entities",
             message: e.to_string(),
         })?;
+        let english = match &config.english_model {
+            Some(path) => std::fs::read(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|b| Model::from_bytes(&b).map_err(|e| e.to_string())),
+            None => Model::from_bytes(BUILTIN_ENGLISH_MODEL).map_err(|e| e.to_string()),
+        }
+        .map_err(|message| BuildError {
+            stage: "entities",
+            message,
+        })?;
         Ok(Entities {
             tagger: Arc::new(tagger),
+            english: Arc::new(english),
+            english_rules: true,
+            english_consistency: true,
+            // Chosen by cross-validation on GUM's training documents
+            // (`gum_cross_validation` in the tests): the model finds the
+            // people the guess found, without its false ones.
+            english_guesses: false,
             config: config.clone(),
         })
     }
@@ -142,8 +172,8 @@ impl Entities {
         &self.tagger.lexicon
     }
 
-    /// The entities of a text (`english` picks the capitalisation rules
-    /// instead of the Arabic tagger).
+    /// The entities of a text (`english` picks the English model and
+    /// capitalisation rules instead of the Arabic tagger and rules).
     pub fn extract(
         &self,
         text: &str,
@@ -168,7 +198,7 @@ impl Entities {
             let (views, spans) = self.sentence(toks, &forms, english);
             sentences.push((toks, views, spans));
         }
-        if !english {
+        if !english || self.english_consistency {
             consistent_persons(self.lexicon(), &mut sentences);
         }
         let mut found = Vec::new();
@@ -192,14 +222,15 @@ impl Entities {
             .map(|t| word_of_stripped(t.folded(), t.prefix().len()))
             .collect();
         let (views, hits) = Tagger::views_of_words(lex, forms, words);
-        let mut spans: Vec<Span> = if english {
-            english_spans(lex, &views, forms)
+        let model = if english {
+            &*self.english
         } else {
-            let tags: Vec<&str> = self
-                .tagger
-                .tag_views(&views)
+            &self.tagger.model
+        };
+        let mut spans: Vec<Span> = {
+            let tags: Vec<&str> = Tagger::tag_views_with(model, &views)
                 .into_iter()
-                .map(|i| self.tagger.model.tags[i].as_str())
+                .map(|i| model.tags[i].as_str())
                 .collect();
             bio_spans(&tags)
                 .into_iter()
@@ -215,6 +246,12 @@ impl Entities {
         if !english {
             opening_org_heads(lex, &views, &mut spans);
             titled_persons(lex, &views, &mut spans);
+        } else if self.english_rules {
+            for r in english_spans(lex, &views, forms, self.english_guesses) {
+                if !spans.iter().any(|s| s.start < r.end && r.start < s.end) {
+                    spans.push(r);
+                }
+            }
         }
         // What the tables know and the tagger left out.
         for hit in &hits {
@@ -780,8 +817,10 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
 }
 
 /// English: runs of capitalised words, typed by the tables; a run neither
-/// begins nor ends with a frequent word (`The`, `On`, `Wednesday`).
-fn english_spans(lex: &Lexicon, views: &[TokenView], forms: &[&str]) -> Vec<Span> {
+/// begins nor ends with a frequent word (`The`, `On`, `Wednesday`). With
+/// `guess`, a run of two or more words the tables know nothing about is a
+/// person.
+fn english_spans(lex: &Lexicon, views: &[TokenView], forms: &[&str], guess: bool) -> Vec<Span> {
     let common = |i: usize| lex.common_words.contains(views[i].word.folded.as_str());
     let cap = |i: usize| {
         forms[i]
@@ -826,7 +865,7 @@ fn english_spans(lex: &Lexicon, views: &[TokenView], forms: &[&str]) -> Vec<Span
                 Some(Kind::Location)
             } else if run.iter().all(|v| v.marks.gaz == b'O') {
                 Some(Kind::Organization)
-            } else if titled || (j - s >= 2 && run.iter().all(|v| v.marks.gaz == 0)) {
+            } else if titled || (guess && j - s >= 2 && run.iter().all(|v| v.marks.gaz == 0)) {
                 Some(Kind::Person)
             } else {
                 None
