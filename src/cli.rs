@@ -68,6 +68,11 @@ pub enum Command {
         /// throughput; use about half the measured maximum.
         #[arg(long, value_name = "PER_SEC")]
         rate: Option<f64>,
+        /// Run this many pipelines in the one consumer group, as that many
+        /// replicas would (each with `pipeline.workers` workers), to see
+        /// how throughput grows with members up to the cores and partitions.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        replicas: u16,
     },
     /// Train the entity tagger on a CoNLL file (`token TAG` lines) or on a
     /// directory of GUM CoNLL-U files (English).

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
             corpus,
             brokers,
             rate,
+            replicas,
         } => commands::bench::cmd(
             config,
             commands::bench::BenchArgs {
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
                 corpus: corpus.as_deref(),
                 brokers: brokers.as_deref(),
                 rate,
+                replicas: usize::from(replicas),
             },
         ),
         Command::TrainNer {

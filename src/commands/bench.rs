@@ -34,6 +34,8 @@ pub struct BenchArgs<'a> {
     /// Produce at this many articles per second while the pipeline runs,
     /// and report latency; `None`: produce everything first (throughput).
     pub rate: Option<f64>,
+    /// Pipelines in the one consumer group (replicas).
+    pub replicas: usize,
 }
 
 pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
@@ -111,8 +113,9 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
         bail!("only {} of {n} records came out", run.records);
     }
     println!(
-        "\nKafka path ({} partitions, {} workers, {}, {}):",
+        "\nKafka path ({} partitions, {} replica(s) of {} worker(s), {}, {}):",
         args.partitions,
+        args.replicas,
         config.pipeline.worker_count(),
         if args.brokers.is_some() {
             "external broker"
@@ -173,22 +176,32 @@ async fn kafka_path(
     args: BenchArgs<'_>,
 ) -> anyhow::Result<KafkaRun> {
     let n = messages.len();
-    if args.rate.is_none() {
-        produce(brokers, &config.topics.input, messages.clone()).await?;
-    }
     let started = Instant::now();
-    let pipeline::Running {
-        stop: stop_tx,
-        task,
-        shared,
-    } = pipeline::spawn(config.clone(), chain);
-    while !shared.is_ready() && started.elapsed() < Duration::from_secs(60) && !task.is_finished() {
+    let members: Vec<pipeline::Running> = (0..args.replicas.max(1))
+        .map(|_| pipeline::spawn(config.clone(), chain.clone()))
+        .collect();
+    // Ready when every member has partitions (or, with more members than
+    // partitions, when all partitions are taken).
+    let ready = |m: &[pipeline::Running]| {
+        let owned = m.iter().filter(|r| r.shared.is_ready()).count();
+        owned == m.len() || owned >= args.partitions as usize
+    };
+    while !ready(&members)
+        && started.elapsed() < Duration::from_secs(60)
+        && !members.iter().any(|r| r.task.is_finished())
+    {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let ready_after = started.elapsed();
+    // Produced once every member has its partitions, so that the group's
+    // joins and rebalances are not measured; the producer is many times
+    // faster than the pipeline, which is saturated from its first record.
     let sent_at = match args.rate {
         Some(rate) => produce_paced(brokers, &config.topics.input, messages, rate).await?,
-        None => HashMap::new(),
+        None => {
+            produce(brokers, &config.topics.input, messages).await?;
+            HashMap::new()
+        }
     };
     let (out, dead, parts, b) = (
         config.topics.output.clone(),
@@ -207,8 +220,14 @@ async fn kafka_path(
         )
     })
     .await??;
-    let _ = stop_tx.send(());
-    task.await??;
+    let mut tasks = Vec::with_capacity(members.len());
+    for member in members {
+        let _ = member.stop.send(());
+        tasks.push(member.task);
+    }
+    for task in tasks {
+        task.await??;
+    }
     // From the first output record to the last: steady state, without the
     // consumer group's join delay.
     let stamps: Vec<i64> = records.iter().filter_map(|r| r.timestamp_ms).collect();
