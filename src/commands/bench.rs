@@ -71,7 +71,16 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
         memory()
     );
 
-    // The Kafka path.
+    // The Kafka path, on topics of this run's own: a broker kept between
+    // runs would otherwise hand the reader an earlier run's records.
+    let run = std::process::id();
+    for topic in [
+        &mut config.topics.input,
+        &mut config.topics.output,
+        &mut config.topics.dead_letter,
+    ] {
+        *topic = format!("{topic}.bench-{run}");
+    }
     let cluster;
     let brokers = match args.brokers {
         Some(b) => {
@@ -87,7 +96,7 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
         }
     };
     config.kafka.brokers = brokers.clone();
-    config.kafka.group_id = format!("akhbar-bench-{}", std::process::id());
+    config.kafka.group_id = format!("akhbar-bench-{run}");
     config
         .kafka
         .options
