@@ -328,13 +328,28 @@ fn bucket_of(h: u64, buckets: u64, shift: Option<u32>) -> u32 {
     }
 }
 
-/// The English templates, [`NUM_FEATURES`] per token like the Arabic ones:
-/// the word as written, lower-cased and with its short shape, at the start
-/// of the sentence or not; affixes, shape and length; a ±2 window of
-/// lower-cased words, the neighbours as written and their short shapes;
-/// word bigrams, the previous and next word with this word's shape; the
-/// gazetteer and title marks as in Arabic.
-pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
+/// The positions a token's templates look at: two tokens either side
+/// (boundary keys past the sentence's ends) and the token's index.
+#[derive(Clone, Copy)]
+struct Window<'k> {
+    p2: &'k Keys,
+    p1: &'k Keys,
+    k: &'k Keys,
+    n1: &'k Keys,
+    n2: &'k Keys,
+    i: usize,
+}
+
+/// Fills `out` with [`NUM_FEATURES`] feature ids per token: `templates`
+/// calls `add` once per template with the values it combines, and
+/// `numbering` gives each template's number in its hash.
+fn each_token(
+    tokens: &[TokenView],
+    buckets: usize,
+    out: &mut Vec<u32>,
+    numbering: impl Fn(usize) -> u64,
+    mut templates: impl FnMut(Window, &mut dyn FnMut(&[u64])),
+) {
     out.clear();
     out.reserve(tokens.len() * NUM_FEATURES);
     let before = Keys::boundary(BEFORE);
@@ -349,11 +364,19 @@ pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>
     let buckets = buckets.max(1) as u64;
     let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
     let mut ids = [0u32; NUM_FEATURES];
-    for i in 0..tokens.len() as isize {
+    for i in 0..tokens.len() {
+        let j = i as isize;
+        let window = Window {
+            p2: at(j - 2),
+            p1: at(j - 1),
+            k: at(j),
+            n1: at(j + 1),
+            n2: at(j + 2),
+            i,
+        };
         let mut template = 0usize;
-        let mut add = |values: &[u64]| {
-            // Distinct from the Arabic templates' numbers.
-            let mut h = mix(0x9e37_79b9_7f4a_7c15, 0x454e_0000 + template as u64);
+        templates(window, &mut |values: &[u64]| {
+            let mut h = mix(0x9e37_79b9_7f4a_7c15, numbering(template));
             for &v in values {
                 h = mix(h, v);
             }
@@ -361,137 +384,137 @@ pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>
                 *id = bucket_of(h, buckets, shift);
             }
             template += 1;
-        };
-        let (p2, p1, k, n1, n2) = (at(i - 2), at(i - 1), at(i), at(i + 1), at(i + 2));
-        let first = u64::from(i == 0);
-        add(&[]);
-        // Identity (see IDENTITY_FEATURES).
-        add(&[k.form]);
-        add(&[k.lookup]);
-        add(&[k.lookup, k.wshape]);
-        add(&[k.form, first]);
-        add(&[k.wshape]);
-        for n in 0..4 {
-            add(&[k.pre[n]]);
-            add(&[k.suf[n]]);
-        }
-        add(&[k.shape]);
-        add(&[k.len]);
-        add(&[first, k.wshape]);
-        // Window.
-        for c in [p2, p1, n1, n2] {
-            add(&[c.lookup]);
-        }
-        add(&[p1.form]);
-        add(&[n1.form]);
-        add(&[p1.wshape]);
-        add(&[n1.wshape]);
-        add(&[p1.wshape, k.wshape]);
-        add(&[k.wshape, n1.wshape]);
-        add(&[p1.suf[1]]);
-        add(&[n1.suf[1]]);
-        add(&[p1.lookup, k.lookup]);
-        add(&[k.lookup, n1.lookup]);
-        add(&[p2.lookup, p1.lookup]);
-        add(&[n1.lookup, n2.lookup]);
-        add(&[p1.shape, k.shape, n1.shape]);
-        add(&[p1.lookup, k.wshape]);
-        add(&[k.wshape, n1.lookup]);
-        // Gazetteers and triggers.
-        add(&[k.marks]);
-        add(&[p1.marks]);
-        add(&[n1.marks]);
-        add(&[p2.marks]);
-        add(&[n2.marks]);
-        add(&[p1.marks, k.marks]);
-        add(&[k.marks, n1.marks]);
-        add(&[k.marks, k.lookup]);
-        add(&[p1.marks, k.lookup]);
+        });
         debug_assert_eq!(template, NUM_FEATURES);
         out.extend_from_slice(&ids);
     }
+}
+
+/// The English templates, [`NUM_FEATURES`] per token like the Arabic ones:
+/// the word as written, lower-cased and with its short shape, at the start
+/// of the sentence or not; affixes, shape and length; a ±2 window of
+/// lower-cased words, the neighbours as written and their short shapes;
+/// word bigrams, the previous and next word with this word's shape; the
+/// gazetteer and title marks as in Arabic.
+pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
+    // Template numbers distinct from the Arabic ones.
+    each_token(
+        tokens,
+        buckets,
+        out,
+        |t| 0x454e_0000 + t as u64,
+        |w, add| {
+            let Window {
+                p2,
+                p1,
+                k,
+                n1,
+                n2,
+                i,
+            } = w;
+            let first = u64::from(i == 0);
+            add(&[]);
+            // Identity (see IDENTITY_FEATURES).
+            add(&[k.form]);
+            add(&[k.lookup]);
+            add(&[k.lookup, k.wshape]);
+            add(&[k.form, first]);
+            add(&[k.wshape]);
+            for n in 0..4 {
+                add(&[k.pre[n]]);
+                add(&[k.suf[n]]);
+            }
+            add(&[k.shape]);
+            add(&[k.len]);
+            add(&[first, k.wshape]);
+            // Window.
+            for c in [p2, p1, n1, n2] {
+                add(&[c.lookup]);
+            }
+            add(&[p1.form]);
+            add(&[n1.form]);
+            add(&[p1.wshape]);
+            add(&[n1.wshape]);
+            add(&[p1.wshape, k.wshape]);
+            add(&[k.wshape, n1.wshape]);
+            add(&[p1.suf[1]]);
+            add(&[n1.suf[1]]);
+            add(&[p1.lookup, k.lookup]);
+            add(&[k.lookup, n1.lookup]);
+            add(&[p2.lookup, p1.lookup]);
+            add(&[n1.lookup, n2.lookup]);
+            add(&[p1.shape, k.shape, n1.shape]);
+            add(&[p1.lookup, k.wshape]);
+            add(&[k.wshape, n1.lookup]);
+            // Gazetteers and triggers.
+            add(&[k.marks]);
+            add(&[p1.marks]);
+            add(&[n1.marks]);
+            add(&[p2.marks]);
+            add(&[n2.marks]);
+            add(&[p1.marks, k.marks]);
+            add(&[k.marks, n1.marks]);
+            add(&[k.marks, k.lookup]);
+            add(&[p1.marks, k.lookup]);
+        },
+    );
 }
 
 /// The hashed feature ids of every token of a sentence, each reduced modulo
 /// `buckets`: `out` is cleared and refilled with [`NUM_FEATURES`] ids per
 /// token.
 pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
-    out.clear();
-    out.reserve(tokens.len() * NUM_FEATURES);
-    let before = Keys::boundary(BEFORE);
-    let after = Keys::boundary(AFTER);
-    let at = |i: isize| -> &Keys {
-        if i < 0 {
-            &before
-        } else {
-            tokens.get(i as usize).map_or(&after, |t| &t.keys)
-        }
-    };
-    // A power of two (what training writes) takes the top bits of the hash
-    // (its last step is a multiplication, which mixes into the top bits),
-    // not a division.
-    let buckets = buckets.max(1) as u64;
-    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
-    let mut ids = [0u32; NUM_FEATURES];
-    for i in 0..tokens.len() as isize {
-        let mut template = 0usize;
-        let mut add = |values: &[u64]| {
-            let mut h = mix(0x9e37_79b9_7f4a_7c15, template as u64 + 1);
-            for &v in values {
-                h = mix(h, v);
+    each_token(
+        tokens,
+        buckets,
+        out,
+        |t| t as u64 + 1,
+        |w, add| {
+            let Window {
+                p2, p1, k, n1, n2, ..
+            } = w;
+            add(&[]);
+            // Identity (see IDENTITY_FEATURES).
+            add(&[k.form]);
+            add(&[k.folded]);
+            add(&[k.lookup]);
+            add(&[k.prefix, k.lookup]);
+            add(&[k.prefix]);
+            for n in 0..4 {
+                add(&[k.pre[n]]);
+                add(&[k.suf[n]]);
             }
-            if let Some(id) = ids.get_mut(template) {
-                *id = match shift {
-                    Some(shift) => (h >> shift) as u32,
-                    None => (finish(h) % buckets) as u32,
-                };
+            add(&[k.shape]);
+            add(&[k.len]);
+            add(&[k.article]);
+            // Window.
+            for c in [p2, p1, n1, n2] {
+                add(&[c.lookup]);
+                add(&[c.folded]);
             }
-            template += 1;
-        };
-        let (p2, p1, k, n1, n2) = (at(i - 2), at(i - 1), at(i), at(i + 1), at(i + 2));
-        add(&[]);
-        // Identity (see IDENTITY_FEATURES).
-        add(&[k.form]);
-        add(&[k.folded]);
-        add(&[k.lookup]);
-        add(&[k.prefix, k.lookup]);
-        add(&[k.prefix]);
-        for n in 0..4 {
-            add(&[k.pre[n]]);
-            add(&[k.suf[n]]);
-        }
-        add(&[k.shape]);
-        add(&[k.len]);
-        add(&[k.article]);
-        // Window.
-        for c in [p2, p1, n1, n2] {
-            add(&[c.lookup]);
-            add(&[c.folded]);
-        }
-        add(&[p1.prefix]);
-        add(&[n1.prefix]);
-        add(&[p1.suf[1]]);
-        add(&[n1.suf[1]]);
-        add(&[p1.lookup, k.lookup]);
-        add(&[k.lookup, n1.lookup]);
-        add(&[p2.lookup, p1.lookup]);
-        add(&[n1.lookup, n2.lookup]);
-        add(&[p1.shape, k.shape, n1.shape]);
-        add(&[p1.article, k.article, n1.article]);
-        // Gazetteers and triggers.
-        add(&[k.marks]);
-        add(&[p1.marks]);
-        add(&[n1.marks]);
-        add(&[p2.marks]);
-        add(&[n2.marks]);
-        add(&[p1.marks, k.marks]);
-        add(&[k.marks, n1.marks]);
-        add(&[k.marks, k.lookup]);
-        add(&[p1.marks, k.lookup]);
-        add(&[p1.lookup, k.suf[1]]);
-        debug_assert_eq!(template, NUM_FEATURES);
-        out.extend_from_slice(&ids);
-    }
+            add(&[p1.prefix]);
+            add(&[n1.prefix]);
+            add(&[p1.suf[1]]);
+            add(&[n1.suf[1]]);
+            add(&[p1.lookup, k.lookup]);
+            add(&[k.lookup, n1.lookup]);
+            add(&[p2.lookup, p1.lookup]);
+            add(&[n1.lookup, n2.lookup]);
+            add(&[p1.shape, k.shape, n1.shape]);
+            add(&[p1.article, k.article, n1.article]);
+            // Gazetteers and triggers.
+            add(&[k.marks]);
+            add(&[p1.marks]);
+            add(&[n1.marks]);
+            add(&[p2.marks]);
+            add(&[n2.marks]);
+            add(&[p1.marks, k.marks]);
+            add(&[k.marks, n1.marks]);
+            add(&[k.marks, k.lookup]);
+            add(&[p1.marks, k.lookup]);
+            add(&[p1.lookup, k.suf[1]]);
+        },
+    );
 }
 
 #[cfg(test)]
