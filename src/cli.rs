@@ -173,6 +173,10 @@ pub enum Command {
         /// Drop keys seen in fewer documents.
         #[arg(long, default_value_t = 2)]
         min_df: u64,
+        /// In CoNLL `.txt` files (no article boundaries), count this many
+        /// consecutive sentences as one document.
+        #[arg(long, default_value_t = 10)]
+        sentences_per_document: usize,
     },
     /// Print the effective configuration (defaults, file, environment) with
     /// secrets redacted, and exit; fails with the reason if it is invalid.

@@ -89,11 +89,13 @@ fn main() -> ExitCode {
             out,
             top,
             min_df,
+            sentences_per_document,
         } => commands::build_df::cmd(commands::build_df::BuildDfArgs {
             corpus,
             out,
             top,
             min_df,
+            sentences_per_document,
         }),
         Command::Config => match toml::to_string_pretty(&config.redacted()) {
             Ok(text) => {

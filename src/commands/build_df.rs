@@ -3,8 +3,11 @@
 //!
 //! Reads every file named (directories recursively, in name order):
 //! `.zip` archives of the files below, `.json` (an array of article
-//! objects), `.jsonl` (one object a line) and `.conllu` (documents split on
-//! `# newdoc`, text from `# text =` lines, as in GUM). An article's text is
+//! objects), `.jsonl` (one object a line), `.conllu` (documents split on
+//! `# newdoc`, text from `# text =` lines, as in GUM) and `.txt` CoNLL files
+//! (`token TAG` lines, blank lines between sentences, as ANERcorp), whose
+//! documents are runs of `sentences_per_document` consecutive sentences
+//! (ANERcorp marks no article boundaries). An article's text is
 //! its `title` and `content`, `body` or `text`. Writes `__docs__<TAB>N` and
 //! the `top` most frequent keys with `df >= min_df`, sorted by frequency
 //! then key, so the same corpus always gives the same file. Only counts
@@ -23,10 +26,15 @@ pub struct BuildDfArgs {
     pub out: PathBuf,
     pub top: usize,
     pub min_df: u64,
+    /// Sentences per document in CoNLL `.txt` files.
+    pub sentences_per_document: usize,
 }
 
 pub fn cmd(args: BuildDfArgs) -> anyhow::Result<()> {
-    let mut counts = Counts::default();
+    let mut counts = Counts {
+        sentences_per_document: args.sentences_per_document.max(1),
+        ..Counts::default()
+    };
     for path in &args.corpus {
         counts.add_path(path)?;
     }
@@ -70,6 +78,7 @@ pub fn cmd(args: BuildDfArgs) -> anyhow::Result<()> {
 struct Counts {
     docs: u64,
     df: HashMap<String, u64>,
+    sentences_per_document: usize,
 }
 
 impl Counts {
@@ -134,6 +143,10 @@ impl Counts {
             for doc in conllu_documents(&text) {
                 self.add_text(&doc);
             }
+        } else if name.ends_with(".txt") {
+            for doc in conll_documents(&text, self.sentences_per_document) {
+                self.add_text(&doc);
+            }
         }
         Ok(())
     }
@@ -148,6 +161,21 @@ fn article_text(v: &Value) -> String {
         .find(|s| !s.is_empty())
         .unwrap_or("");
     format!("{}\n{}", field("title"), body)
+}
+
+/// Documents of a CoNLL file: its sentences (tokens joined by spaces), `per`
+/// consecutive sentences a document.
+fn conll_documents(text: &str, per: usize) -> Vec<String> {
+    crate::entities::conll::parse(text)
+        .chunks(per.max(1))
+        .map(|sentences| {
+            sentences
+                .iter()
+                .map(|s| s.tokens.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect()
 }
 
 /// Documents of a CoNLL-U file: `# text =` lines, split on `# newdoc`.
@@ -189,5 +217,12 @@ mod tests {
         .unwrap();
         assert_eq!(c.docs, 2);
         assert_eq!(c.df["حلب"], 2);
+    }
+
+    #[test]
+    fn conll_sentences_are_grouped_into_documents() {
+        let text = "قال O\nالأسد B-PERS\n\nفي O\nحلب B-LOC\n\nثم O\n";
+        let docs = conll_documents(text, 2);
+        assert_eq!(docs, vec!["قال الأسد\nفي حلب".to_string(), "ثم".to_string()]);
     }
 }

@@ -9,7 +9,7 @@
 //! Score of a candidate (TF-IDF with a phrase and a position prior):
 //! `tf × mean idf of its words × (1 + phrase_bonus × (words - 1)) × (1 + lead_bonus / (1 + first sentence))`
 //! where `idf = ln((N + 1) / (df + 1)) + 1` from the document-frequency
-//! tables `data/insight/df_ar.tsv` (SaudiNewsNet) and `df_en.tsv` (GUM news),
+//! tables `data/insight/df_ar.tsv` (ANERcorp training split) and `df_en.tsv` (GUM news),
 //! built by `akhbar build-df`; a word missing from the table counts as
 //! `df = 1` (rare). A phrase of two or more words must occur at least
 //! `min_phrase_count` times. A phrase inside a kept longer phrase is dropped
