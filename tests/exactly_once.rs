@@ -39,6 +39,10 @@ async fn every_article_is_delivered_through_committed_transactions() {
     let summary = task.await.unwrap().unwrap();
     assert!(v.lost.is_empty(), "lost {}", v.lost.len());
     assert_eq!(v.duplicated, 0, "no fault, no abort, no duplicate");
+    assert_eq!(
+        summary.published, 200,
+        "each record counted once, when its transaction committed"
+    );
     assert!(
         summary.transactions.committed >= 2,
         "work spread over several transactions: {summary:?}"

@@ -78,8 +78,16 @@ pub trait Acknowledge: Send + Sync {
 #[derive(Debug, Default)]
 pub struct Stats {
     pub consumed: AtomicU64,
+    /// Output records acknowledged (exactly-once: in committed
+    /// transactions only).
     pub published: AtomicU64,
     pub dead_lettered: AtomicU64,
+    /// Exactly-once: records of the open transaction, counted into
+    /// `published` and `dead_lettered` when it commits, dropped when it
+    /// aborts (its work is done again).
+    pub uncommitted: [AtomicU64; 2],
+    /// Exactly-once mode: finished records wait in `uncommitted`.
+    pub transactional: std::sync::atomic::AtomicBool,
     /// Consumer lag summed over assigned partitions; -1 when unknown.
     pub lag: AtomicI64,
 }
@@ -196,11 +204,26 @@ impl Shared {
         self.tracker.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Exactly-once: the open transaction ended; its records count as
+    /// published and dead-lettered if it `committed`, and not at all if it
+    /// aborted. Called before waiting records may enter the next one.
+    pub fn settle_transaction(&self, committed: bool) {
+        let published = self.stats.uncommitted[0].swap(0, Ordering::Relaxed);
+        let dead = self.stats.uncommitted[1].swap(0, Ordering::Relaxed);
+        if committed {
+            self.stats.published.fetch_add(published, Ordering::Relaxed);
+            self.stats.dead_lettered.fetch_add(dead, Ordering::Relaxed);
+            metrics::counter!("akhbar_published_total").increment(published);
+        }
+    }
+
     /// Counts a finished message against the dead-letter limit.
     pub fn record_finished(&self, dead_lettered: bool) {
         self.last_progress_ms
             .store(self.now_ms(), Ordering::Relaxed);
-        let counter = if dead_lettered {
+        let counter = if self.stats.transactional.load(Ordering::Relaxed) {
+            &self.stats.uncommitted[usize::from(dead_lettered)]
+        } else if dead_lettered {
             &self.stats.dead_lettered
         } else {
             &self.stats.published
@@ -220,5 +243,48 @@ impl Shared {
             .emit();
             self.fatal.trigger(exceeded.to_string());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DeadLetterConfig;
+
+    fn shared(transactional: bool) -> Shared {
+        let shared = Shared::new(dead_letter::DeadLetterLimit::new(
+            &DeadLetterConfig::default(),
+        ));
+        shared
+            .stats
+            .transactional
+            .store(transactional, Ordering::Relaxed);
+        shared
+    }
+
+    #[test]
+    fn at_least_once_counts_a_record_when_it_is_acknowledged() {
+        let s = shared(false);
+        s.record_finished(false);
+        s.record_finished(true);
+        assert_eq!(s.stats.published.load(Ordering::Relaxed), 1);
+        assert_eq!(s.stats.dead_lettered.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn exactly_once_counts_records_of_committed_transactions_only() {
+        let s = shared(true);
+        s.record_finished(false);
+        s.record_finished(false);
+        s.record_finished(true);
+        assert_eq!(s.stats.published.load(Ordering::Relaxed), 0, "not yet");
+        s.settle_transaction(false);
+        // The aborted work is done again, in a transaction that commits.
+        s.record_finished(false);
+        s.record_finished(false);
+        s.record_finished(true);
+        s.settle_transaction(true);
+        assert_eq!(s.stats.published.load(Ordering::Relaxed), 2);
+        assert_eq!(s.stats.dead_lettered.load(Ordering::Relaxed), 1);
     }
 }

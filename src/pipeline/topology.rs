@@ -82,7 +82,12 @@ pub fn spawn(config: Config, chain: Arc<Chain>) -> Running {
 
 /// The state a pipeline shares with its health endpoint.
 pub fn new_shared(config: &Config) -> Arc<Shared> {
-    Arc::new(Shared::new(DeadLetterLimit::new(&config.dead_letter)))
+    let shared = Shared::new(DeadLetterLimit::new(&config.dead_letter));
+    shared.stats.transactional.store(
+        config.delivery.guarantee == crate::config::Guarantee::ExactlyOnce,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    Arc::new(shared)
 }
 
 /// [`run`] with state created by the caller (who serves health from it).

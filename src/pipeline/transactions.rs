@@ -236,6 +236,7 @@ impl Transactions {
     /// `positions` cover exactly them (prepared fences, or nothing in flight).
     pub fn commit(
         &self,
+        shared: &Shared,
         positions: &[(TopicPartition, i64)],
         group: &ConsumerGroupMetadata,
     ) -> Result<bool, TransactionError> {
@@ -260,6 +261,7 @@ impl Transactions {
             })?;
         }
         call(|| self.producer.commit_transaction(self.timeout))?;
+        shared.settle_transaction(true);
         *last = sorted;
         self.committed.fetch_add(1, Ordering::Relaxed);
         metrics::counter!("akhbar_transactions_total", "outcome" => "committed").increment(1);
@@ -285,6 +287,7 @@ impl Transactions {
                 .map_err(TransactionError::from_kafka)
         });
         shared.tracker().disown_all();
+        shared.settle_transaction(false);
         self.rewind.store(true, Ordering::SeqCst);
         *self.abort_reason.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.aborting.store(false, Ordering::SeqCst);

@@ -181,7 +181,10 @@ impl KafkaSink {
                 };
                 match self.send(record, shared, abandon).await {
                     Sent::Acknowledged => {
-                        metrics::counter!("akhbar_published_total").increment(1);
+                        // Exactly-once counts it when its transaction commits.
+                        if !shared.stats.transactional.load(Ordering::Relaxed) {
+                            metrics::counter!("akhbar_published_total").increment(1);
+                        }
                         acker.ack(&envelope.ticket, false);
                         return;
                     }

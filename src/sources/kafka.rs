@@ -223,7 +223,7 @@ impl SourceContext {
             let positions: Vec<_> = fences.into_iter().collect();
             let committed = match consumer.group_metadata() {
                 Some(group) if done && !txn.abort_requested() => {
-                    txn.commit(&positions, &group).map(|_| positions)
+                    txn.commit(shared, &positions, &group).map(|_| positions)
                 }
                 _ => Err(TransactionError::Abortable(format!(
                     "output below the commit point still unacknowledged at revocation ({unfinished} in flight)"
@@ -490,10 +490,11 @@ impl KafkaSource {
             }
             describe(&list)
         };
-        let committing = txn.clone();
-        let committed = tokio::task::spawn_blocking(move || committing.commit(&positions, &group))
-            .await
-            .map_err(|e| TransactionError::Fatal(format!("commit task failed: {e}")))??;
+        let (committing, shared) = (txn.clone(), self.shared.clone());
+        let committed =
+            tokio::task::spawn_blocking(move || committing.commit(&shared, &positions, &group))
+                .await
+                .map_err(|e| TransactionError::Fatal(format!("commit task failed: {e}")))??;
         if committed {
             TransactionCommitted {
                 offsets: &described,
