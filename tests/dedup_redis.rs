@@ -3,7 +3,7 @@
 //! stopped at the end of each test; the tests that need it skip with a
 //! message when the binary is absent (scripts/test.sh installs it).
 
-use crate::support::{enrich_in_process as enrich, fixture};
+use crate::support::{enrich_in_process as enrich, fixture, unrelated_article};
 use akhbar::document::RawArticle;
 use akhbar::stages::dedup::IndexKind;
 use akhbar::stages::{Chain, StageKind, StagesConfig};
@@ -81,17 +81,6 @@ fn chain(url: &str, key: &str) -> Chain {
     Chain::build(StageKind::ALL, &config).expect("chain")
 }
 
-fn unrelated() -> RawArticle {
-    RawArticle {
-        id: Some("unrelated".into()),
-        body: Some(
-            "فاز الهلال على النصر بهدفين نظيفين في المباراة التي جمعت الفريقين مساء أمس على ملعب الملك فهد الدولي في الرياض ضمن الجولة الأولى من الدوري السعودي للمحترفين وسط حضور جماهيري كبير."
-                .into(),
-        ),
-        ..RawArticle::default()
-    }
-}
-
 fn dedup_errors(record: &Value) -> Vec<String> {
     record["errors"]
         .as_array()
@@ -116,7 +105,7 @@ fn two_instances_sharing_the_store_find_the_cross_instance_duplicate() {
     // The second instance starts after the seed went through the first,
     // so it also shows a late replica catching up on the log.
     let second = chain(&server.url(), key);
-    let other = enrich(&second, unrelated());
+    let other = enrich(&second, unrelated_article());
     let edited = enrich(&second, fixture("fixtures/seed_article_reedited.jsonl"));
     assert_eq!(seed["duplicate_of"], Value::Null);
     assert_eq!(other["duplicate_of"], Value::Null);
@@ -129,7 +118,7 @@ fn two_instances_sharing_the_store_find_the_cross_instance_duplicate() {
         &first,
         RawArticle {
             id: Some("unrelated-repost".into()),
-            ..unrelated()
+            ..unrelated_article()
         },
     );
     assert_eq!(again["duplicate_of"], "unrelated");
@@ -174,7 +163,7 @@ fn an_unreachable_store_is_an_error_entry_never_a_silent_miss() {
     assert_eq!(record["fingerprint"].as_str().map(str::len), Some(16));
     // Later articles fail fast (no timeout each) and are still marked.
     let started = Instant::now();
-    let next = enrich(&chain, unrelated());
+    let next = enrich(&chain, unrelated_article());
     assert_eq!(dedup_errors(&next).len(), 1);
     assert!(started.elapsed() < Duration::from_secs(5));
 }

@@ -3,7 +3,7 @@
 //! stream, bad input, and 800 real SaudiNewsNet articles (read from
 //! `../shared` at run time; skipped with a message when absent).
 
-use crate::support::{enrich_in_process as enrich, fixture, repo};
+use crate::support::{enrich_in_process as enrich, fixture, repo, unrelated_article};
 use akhbar::document::RawArticle;
 use akhbar::stages::{Chain, StageKind, StagesConfig};
 use serde_json::Value;
@@ -46,17 +46,7 @@ fn the_seed_has_keywords_themes_a_negative_tone_and_a_shorter_summary() {
 fn the_re_edited_seed_later_in_the_stream_is_a_duplicate_of_the_seed() {
     let chain = chain();
     let seed = enrich(&chain, fixture("fixtures/seed_article.jsonl"));
-    let other = enrich(
-        &chain,
-        RawArticle {
-            id: Some("unrelated".into()),
-            body: Some(
-                "فاز الهلال على النصر بهدفين نظيفين في المباراة التي جمعت الفريقين مساء أمس على ملعب الملك فهد الدولي في الرياض ضمن الجولة الأولى من الدوري السعودي للمحترفين وسط حضور جماهيري كبير."
-                    .into(),
-            ),
-            ..RawArticle::default()
-        },
-    );
+    let other = enrich(&chain, unrelated_article());
     let edited = enrich(&chain, fixture("fixtures/seed_article_reedited.jsonl"));
     assert_eq!(seed["duplicate_of"], Value::Null);
     assert_eq!(other["duplicate_of"], Value::Null);

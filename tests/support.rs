@@ -409,3 +409,15 @@ pub fn fixture(name: &str) -> akhbar::document::RawArticle {
     let text = std::fs::read_to_string(repo(name)).expect("fixture");
     serde_json::from_str(text.lines().next().expect("one line")).expect("raw article")
 }
+
+/// A short sports report that shares no story with the seed article.
+pub fn unrelated_article() -> akhbar::document::RawArticle {
+    akhbar::document::RawArticle {
+        id: Some("unrelated".into()),
+        body: Some(
+            "فاز الهلال على النصر بهدفين نظيفين في المباراة التي جمعت الفريقين مساء أمس على ملعب الملك فهد الدولي في الرياض ضمن الجولة الأولى من الدوري السعودي للمحترفين وسط حضور جماهيري كبير."
+                .into(),
+        ),
+        ..akhbar::document::RawArticle::default()
+    }
+}

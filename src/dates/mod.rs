@@ -527,6 +527,18 @@ impl DateFinder {
     }
 
     /// A year right after a month (`2016`, `1446هـ`, `, 2016`): (year, end token).
+    /// A year's digits and what is glued after them (`2016هـ`: `2016` and
+    /// `هـ`), when nothing or a known era or context word is glued on.
+    fn year_form<'t>(&self, t: &'t Token) -> Option<(String, &'t str)> {
+        let digits: String = t
+            .folded()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let suffix = &t.folded()[digits.len()..];
+        (suffix.is_empty() || self.context.contains_key(suffix)).then_some((digits, suffix))
+    }
+
     fn year_after(&self, toks: &[Token], j: usize) -> (Option<u32>, usize) {
         let mut k = j;
         if toks.get(k).and_then(Token::punct) == Some(',') {
@@ -535,15 +547,9 @@ impl DateFinder {
         let Some(t) = toks.get(k).filter(|t| t.is_word) else {
             return (None, j);
         };
-        let digits: String = t
-            .folded()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let suffix = &t.folded()[digits.len()..];
-        if digits.len() < 3 || (!suffix.is_empty() && !self.context.contains_key(suffix)) {
+        let Some((digits, _)) = self.year_form(t).filter(|(d, _)| d.len() >= 3) else {
             return (None, j);
-        }
+        };
         let Some(year) = number(&digits) else {
             // Too many digits to be a year: consumed, unresolvable.
             return (Some(u32::MAX), k + 1);
@@ -606,15 +612,7 @@ impl DateFinder {
         let t = toks
             .get(i + 1)
             .filter(|t| t.is_word && t.paragraph == toks[i].paragraph)?;
-        let digits: String = t
-            .folded()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let suffix = &t.folded()[digits.len()..];
-        if digits.len() != 4 || (!suffix.is_empty() && !self.context.contains_key(suffix)) {
-            return None;
-        }
+        let (digits, suffix) = self.year_form(t).filter(|(d, _)| d.len() == 4)?;
         let year = number(&digits)?;
         let hijri = self.context.get(suffix) == Some(&Role::EraHijri)
             || self.role(toks.get(i + 2)) == Some(Role::EraHijri);

@@ -103,6 +103,21 @@ struct Mention {
     end: usize,
 }
 
+/// A mention still open while reading: (GUM entity id, type, linked,
+/// sentence, first token).
+type Open = (String, String, bool, usize, usize);
+
+/// The mention `opened` closed on token `last` of its sentence.
+fn close((_, etype, linked, sent, start): Open, last: usize) -> Mention {
+    Mention {
+        etype,
+        linked,
+        sent,
+        start,
+        end: last + 1,
+    }
+}
+
 /// Words of the English person titles, lower-cased.
 static TITLE_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
     include_str!("../../data/entities/en/person_titles.txt")
@@ -198,8 +213,7 @@ pub fn parse(conllu: &str) -> Document {
     let mut sents: Vec<Vec<Tok>> = Vec::new();
     let mut cur: Vec<Tok> = Vec::new();
     let mut mentions = Vec::new();
-    // Open mentions: (GUM entity id, type, linked, sentence, token).
-    let mut open: Vec<(String, String, bool, usize, usize)> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
     let mut chars = 0usize;
     let mut space_before = false;
     for line in conllu.lines() {
@@ -258,14 +272,8 @@ pub fn parse(conllu: &str) -> Document {
                 rest = &r[stop..];
                 // `(5-...)` opens and closes on this token.
                 if let Some(r2) = rest.strip_prefix(')') {
-                    if let Some((_, etype, linked, sent, s)) = open.pop() {
-                        mentions.push(Mention {
-                            etype,
-                            linked,
-                            sent,
-                            start: s,
-                            end: idx + 1,
-                        });
+                    if let Some(opened) = open.pop() {
+                        mentions.push(close(opened, idx));
                     }
                     rest = r2;
                 }
@@ -273,14 +281,7 @@ pub fn parse(conllu: &str) -> Document {
                 let stop = rest.find(')').unwrap_or(rest.len());
                 let id = &rest[..stop];
                 if let Some(i) = open.iter().rposition(|e| e.0 == id) {
-                    let (_, etype, linked, sent, s) = open.remove(i);
-                    mentions.push(Mention {
-                        etype,
-                        linked,
-                        sent,
-                        start: s,
-                        end: idx + 1,
-                    });
+                    mentions.push(close(open.remove(i), idx));
                 }
                 rest = rest.get(stop + 1..).unwrap_or("");
             }
