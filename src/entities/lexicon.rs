@@ -17,7 +17,6 @@
 //! [`TABLES`].
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{HashMap, HashSet};
 use thiserror::Error;
 
 use super::features::Marks;
@@ -105,21 +104,21 @@ pub struct Lexicon {
     /// Pattern keys (lookup forms joined by spaces), parallel to `targets`.
     pub keys: Vec<String>,
     /// Keys of place names that alone do not make a location.
-    pub place_stopwords: HashSet<String>,
+    pub place_stopwords: FxHashSet<String>,
     /// Folded words of frequent non-names.
-    pub common_words: HashSet<String>,
+    pub common_words: FxHashSet<String>,
     /// Lookup keys of words that end a name opened by an organisation head.
-    pub name_breakers: HashSet<String>,
+    pub name_breakers: FxHashSet<String>,
     /// Lookup keys of the organisation heads marked `opens`.
-    pub opening_org_heads: HashSet<String>,
+    pub opening_org_heads: FxHashSet<String>,
     /// Folded (not clitic-stripped) words of every name and title of the
     /// tables: tells `واشنطن` (a name) from `و` + `اشنطن`.
-    pub surface_words: HashSet<String>,
+    pub surface_words: FxHashSet<String>,
     /// Key to its index in `keys`.
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     /// `(key, place)` pairs where a name of the place with that key begins
     /// with the article `ال` (see [`Lexicon::name_has_article`]).
-    article_names: HashSet<(u32, u32)>,
+    article_names: FxHashSet<(u32, u32)>,
     phrases: Phrases,
 }
 
@@ -202,10 +201,10 @@ impl Lexicon {
 
     /// A lexicon from the given places and tables.
     pub fn from_tables(places: Vec<Place>, tables: &[Tables]) -> Result<Lexicon, LexiconError> {
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: FxHashMap<String, usize> = FxHashMap::default();
         let mut keys: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
-        let mut article_names = HashSet::new();
+        let mut article_names = FxHashSet::default();
         let mut add = |name: &str, target: Target| {
             let key = phrase_key(name);
             if key.is_empty() {
@@ -231,12 +230,12 @@ impl Lexicon {
             }
         }
         let mut organizations = Vec::new();
-        let mut place_stopwords = HashSet::new();
-        let mut common_words = HashSet::new();
-        let mut opening_org_heads = HashSet::new();
-        let mut name_breakers = HashSet::new();
-        let mut surface_words: HashSet<String> = HashSet::new();
-        let surface = |name: &str, set: &mut HashSet<String>| {
+        let mut place_stopwords = FxHashSet::default();
+        let mut common_words = FxHashSet::default();
+        let mut opening_org_heads = FxHashSet::default();
+        let mut name_breakers = FxHashSet::default();
+        let mut surface_words: FxHashSet<String> = FxHashSet::default();
+        let surface = |name: &str, set: &mut FxHashSet<String>| {
             set.extend(name.split_whitespace().map(super::normalize::fold));
         };
         for p in &places {
@@ -403,7 +402,7 @@ impl Lexicon {
     /// city lies in a country the article names (`context`): Tripoli in
     /// Lebanon wins in an article about Lebanon, but a village called Geneva
     /// does not beat Geneva because the article also names the United States.
-    pub fn resolve_place(&self, key: u32, context: &HashSet<String>) -> Option<&Place> {
+    pub fn resolve_place(&self, key: u32, context: &FxHashSet<String>) -> Option<&Place> {
         self.targets_at(key)
             .iter()
             .filter_map(|t| match t {
@@ -461,7 +460,7 @@ mod tests {
             .find(|h| h.end - h.start == 2)
             .unwrap();
         assert_eq!((hit.start, hit.end), (1, 3));
-        let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+        let place = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
         assert_eq!(place.country, "US");
     }
 
@@ -471,7 +470,7 @@ mod tests {
         for variant in ["أميركا", "أمريكا", "الولايات المتحدة"] {
             let toks = lookups(variant);
             let hit = lex.hits(&toks).into_iter().next().unwrap();
-            let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+            let place = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
             assert_eq!(place.country, "US", "{variant}");
             assert_eq!(place.kind, PlaceKind::Country, "{variant}");
         }
@@ -482,7 +481,7 @@ mod tests {
         let lex = lexicon();
         let toks = lookups("في حلب");
         let hit = lex.hits(&toks).into_iter().next().unwrap();
-        let place = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+        let place = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
         assert_eq!(place.geonames_id, Some(170063));
         assert!((place.lat.unwrap() - 36.2).abs() < 0.05);
         assert!((place.lon.unwrap() - 37.16).abs() < 0.05);
@@ -493,14 +492,14 @@ mod tests {
         let lex = lexicon();
         let toks = lookups("طرابلس");
         let hit = lex.hits(&toks).into_iter().next().unwrap();
-        let no_context = lex.resolve_place(hit.key, &HashSet::new()).unwrap();
+        let no_context = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
         assert_eq!(no_context.country, "LY", "the most populous wins alone");
-        let lb: HashSet<String> = ["LB".to_string()].into_iter().collect();
+        let lb: FxHashSet<String> = ["LB".to_string()].into_iter().collect();
         assert_eq!(lex.resolve_place(hit.key, &lb).unwrap().country, "LB");
         // A small namesake in a named country does not beat a large city.
         let toks = lookups("جنيف");
         let hit = lex.hits(&toks).into_iter().next().unwrap();
-        let us: HashSet<String> = ["US".to_string()].into_iter().collect();
+        let us: FxHashSet<String> = ["US".to_string()].into_iter().collect();
         assert_eq!(lex.resolve_place(hit.key, &us).unwrap().country, "CH");
     }
 

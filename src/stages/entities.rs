@@ -28,9 +28,9 @@ use crate::entities::model::Model;
 use crate::entities::normalize::{is_arabic_letter, word_of_stripped};
 use crate::entities::tagger::{Tagger, BUILTIN_ENGLISH_MODEL};
 use crate::text::Token;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -367,7 +367,7 @@ impl Entities {
                 if single && lex.common_words.contains(v.word.folded.as_str()) {
                     return None;
                 }
-                let place = lex.resolve_place(hit.key, &HashSet::new())?;
+                let place = lex.resolve_place(hit.key, &FxHashSet::default())?;
                 if place.kind == PlaceKind::City
                     && place.population < self.config.min_city_population
                 {
@@ -392,7 +392,7 @@ impl Entities {
     /// whole word is itself a name of the tables (`واشنطن`).
     fn trim_clitics(&self, found: &mut [Found]) {
         let lex = self.lexicon();
-        let words: HashSet<String> = found.iter().flat_map(|f| f.words.iter().cloned()).collect();
+        let words: FxHashSet<String> = found.iter().flat_map(|f| f.words.iter().cloned()).collect();
         for f in found.iter_mut() {
             if f.cut.0 == 0 || lex.surface_words.contains(&f.first_folded) {
                 continue;
@@ -417,7 +417,7 @@ impl Entities {
         order.sort_by_key(|&i| (std::cmp::Reverse(found[i].keys.len()), found[i].start));
         let place_of = |f: &Found| -> Option<&Place> {
             let key = lex.key_index(&f.keys.join(" "))?;
-            lex.resolve_place(key, &HashSet::new())
+            lex.resolve_place(key, &FxHashSet::default())
         };
         let org_of = |f: &Found| -> Option<u32> {
             let key = lex.key_index(&f.keys.join(" "))?;
@@ -429,12 +429,13 @@ impl Entities {
         // Indexes, so that grouping stays linear in the number of mentions
         // (a huge article has tens of thousands).
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut by_name: HashMap<(Kind, String), usize> = HashMap::new();
-        let mut by_place: HashMap<(Option<u32>, PlaceKind, String, String), usize> = HashMap::new();
-        let mut by_org: HashMap<u32, usize> = HashMap::new();
+        let mut by_name: FxHashMap<(Kind, String), usize> = FxHashMap::default();
+        let mut by_place: FxHashMap<(Option<u32>, PlaceKind, String, String), usize> =
+            FxHashMap::default();
+        let mut by_org: FxHashMap<u32, usize> = FxHashMap::default();
         // First word of a multi-word name to the groups holding it (persons:
         // any word; organisations: the first).
-        let mut by_word: HashMap<(Kind, String), Vec<usize>> = HashMap::new();
+        let mut by_word: FxHashMap<(Kind, String), Vec<usize>> = FxHashMap::default();
         for &i in &order {
             let f = &found[i];
             let joined = f.keys.join(" ");
@@ -506,7 +507,7 @@ impl Entities {
             }
         }
         // Countries the article names, for resolving ambiguous cities.
-        let context: HashSet<String> = found
+        let context: FxHashSet<String> = found
             .iter()
             .filter(|f| f.kind == Kind::Location)
             .filter_map(place_of)
@@ -693,7 +694,7 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
 /// (`وأضاف كيربي` after `جون كيربي`), unless it is a frequent word, has
 /// the article, or is a title or a gazetteer name.
 fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>, Vec<Span>)]) {
-    let mut surnames: HashSet<&str> = HashSet::new();
+    let mut surnames: FxHashSet<&str> = FxHashSet::default();
     for (_, views, spans) in sentences.iter() {
         for s in spans {
             if s.kind == Kind::Person && s.end - s.start >= 2 {
