@@ -29,6 +29,10 @@ const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
     // Cap prefetch: the local queue holds at most this much.
     ("queued.max.messages.kbytes", "16384"),
     ("queued.min.messages", "1000"),
+    // Past queued.min.messages librdkafka stops fetching a partition for this
+    // long (its default is 1000 ms). The pipeline bounds what it takes with
+    // pause/resume, so a long backoff only starves workers after a resume.
+    ("fetch.queue.backoff.ms", "20"),
     // A resumed partition refetches; a short long-poll keeps that quick.
     ("fetch.wait.max.ms", "100"),
     ("statistics.interval.ms", "5000"),
@@ -141,6 +145,13 @@ mod tests {
             Some("cooperative-sticky")
         );
         assert_eq!(c.get("group.id"), Some("akhbar"));
+    }
+
+    #[test]
+    fn a_full_local_queue_pauses_fetching_briefly_not_for_a_second() {
+        let c = consumer_config(&KafkaConfig::default()).unwrap();
+        let backoff: u64 = c.get("fetch.queue.backoff.ms").unwrap().parse().unwrap();
+        assert!(backoff <= 50, "fetch.queue.backoff.ms = {backoff}");
     }
 
     #[test]

@@ -119,7 +119,17 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
     let rt = runtime()?;
     let run = rt.block_on(kafka_path(&config, chain, &brokers, messages, args))?;
     if run.records < n {
-        bail!("only {} of {n} records came out", run.records);
+        bail!(
+            "only {} of {n} records came out, none in the last {} s{}",
+            run.records,
+            STALLED.as_secs(),
+            if args.brokers.is_none() {
+                " (the in-process cluster keeps at most 5 MB per partition and drops \
+                 older records: raise --partitions)"
+            } else {
+                ""
+            }
+        );
     }
     println!(
         "\nKafka path ({} partitions, {} replica(s) of {} worker(s), {}, {}):",
@@ -164,6 +174,9 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// How long the reader waits for a next record before it gives up.
+const STALLED: Duration = Duration::from_secs(30);
 
 /// What a run through the Kafka path measured.
 struct KafkaRun {
@@ -220,12 +233,20 @@ async fn kafka_path(
     );
     // Every article ends as a record or a dead letter (a corpus may hold
     // articles without a body).
+    // Given up when nothing new has come for STALLED: a broker that dropped
+    // records (the mock cluster past 5 MB a partition) never sends the rest.
     let records = tokio::task::spawn_blocking(move || {
+        let mut progress = (0, Instant::now());
         read_topics(
             &b,
             &[(out.as_str(), parts), (dead.as_str(), 1)],
             Duration::from_secs(600),
-            |r| r.len() >= n,
+            |r| {
+                if r.len() != progress.0 {
+                    progress = (r.len(), Instant::now());
+                }
+                r.len() >= n || progress.1.elapsed() > STALLED
+            },
         )
     })
     .await??;

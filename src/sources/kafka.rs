@@ -26,7 +26,7 @@ use rdkafka::error::{KafkaError, KafkaResult};
 use rdkafka::message::{Headers, Message};
 use rdkafka::statistics::Statistics;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -304,6 +304,8 @@ pub struct KafkaSource {
     /// Exactly-once mode: the transaction this source commits.
     txn: Option<Arc<Transactions>>,
     transaction_interval: Duration,
+    /// A wake-up of the fetchers is under way (see [`Self::wake_fetchers`]).
+    waking: Arc<AtomicBool>,
 }
 
 impl KafkaSource {
@@ -345,6 +347,7 @@ impl KafkaSource {
             stats_interval: Duration::from_secs(config.log.stats_interval_secs),
             txn,
             transaction_interval: Duration::from_millis(config.delivery.transaction_interval_ms),
+            waking: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -652,7 +655,38 @@ impl KafkaSource {
             if let Err(e) = self.consumer.resume(&resume) {
                 tracing::debug!(error = %e, "Resume failed.");
             }
+            self.wake_fetchers(&resume);
         }
+    }
+
+    /// librdkafka applies a resume on its main thread and does not wake the
+    /// broker thread that fetches the partition, which, with every partition
+    /// paused, sleeps up to a second (confluent-kafka-go#630): the workers
+    /// starved that long after each resume. Any request to the partition's
+    /// leader wakes that thread; a watermark query is the cheapest, and its
+    /// answer is not needed. One wake-up at a time, each bounded.
+    fn wake_fetchers(&self, resumed: &TopicPartitionList) {
+        if self.waking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let partitions: Vec<(String, i32)> = resumed
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_string(), e.partition()))
+            .collect();
+        let (consumer, waking) = (self.consumer.clone(), self.waking.clone());
+        tokio::task::spawn_blocking(move || {
+            for (topic, partition) in partitions {
+                // Only the request matters; a failed one wakes nothing, and
+                // the fetcher then wakes on its own, as before.
+                if let Err(e) =
+                    consumer.fetch_watermarks(&topic, partition, Duration::from_millis(200))
+                {
+                    tracing::debug!(error = %e, %topic, partition, "Fetcher wake-up failed.");
+                }
+            }
+            waking.store(false, Ordering::Release);
+        });
     }
 
     fn report_stats(&self, last: (Instant, u64)) -> (Instant, u64) {
