@@ -64,8 +64,8 @@ pub enum Command {
         #[arg(long, value_name = "HOST:PORT")]
         brokers: Option<String>,
         /// Produce at this many articles per second while the pipeline
-        /// runs and report end-to-end latency (p50/p99) instead of
-        /// throughput; use about half the measured maximum.
+        /// runs and report end-to-end latency (p50/p99, after the first
+        /// second) instead of throughput; use about half the measured maximum.
         #[arg(long, value_name = "PER_SEC")]
         rate: Option<f64>,
         /// Run this many pipelines in the one consumer group, as that many
