@@ -40,6 +40,33 @@ impl ReadRecord {
     }
 }
 
+/// Creates `topics` (name, partitions; one replica) on `brokers`; those that
+/// exist already are left as they are.
+pub async fn create_topics(brokers: &str, topics: &[(&str, i32)]) -> Result<(), HarnessError> {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::types::RDKafkaErrorCode;
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .map_err(|e| HarnessError(format!("admin client: {e}")))?;
+    let topics: Vec<NewTopic> = topics
+        .iter()
+        .map(|(name, partitions)| NewTopic::new(name, *partitions, TopicReplication::Fixed(1)))
+        .collect();
+    let results = admin
+        .create_topics(&topics, &AdminOptions::new())
+        .await
+        .map_err(|e| HarnessError(format!("create topics: {e}")))?;
+    for result in results {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, e)) => return Err(HarnessError(format!("cannot create {topic}: {e}"))),
+        }
+    }
+    Ok(())
+}
+
 /// Produces `messages` (key, value) to `topic` and waits for every ack.
 pub async fn produce(
     brokers: &str,

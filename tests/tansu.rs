@@ -10,9 +10,7 @@
 //! also require no duplicate at all: that is the full guarantee.
 
 use crate::support::{akhbar, articles, ids, verify, Watchdog, DEAD, INPUT, OUTPUT, TEST_LIMIT};
-use akhbar::harness::produce;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
+use akhbar::harness::{create_topics, produce};
 use rdkafka::ClientConfig;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,11 +22,7 @@ fn brokers() -> String {
         .expect("AKHBAR_TEST_BROKERS must name the tansu broker (.ci/run sets it)")
 }
 
-async fn create_topics(brokers: &str, suffix: &str) -> (String, String, String) {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .unwrap();
+async fn unique_topics(brokers: &str, suffix: &str) -> (String, String, String) {
     // Unique per run, so that the suite can run again against a
     // long-lived broker (the compose Kafka).
     let run = format!("{suffix}.{}", std::process::id());
@@ -37,20 +31,16 @@ async fn create_topics(brokers: &str, suffix: &str) -> (String, String, String) 
         format!("{OUTPUT}.{run}"),
         format!("{DEAD}.{run}"),
     );
-    let topics = [
-        NewTopic::new(&names.0, PARTITIONS, TopicReplication::Fixed(1)),
-        NewTopic::new(&names.1, PARTITIONS, TopicReplication::Fixed(1)),
-        NewTopic::new(&names.2, 1, TopicReplication::Fixed(1)),
-    ];
-    for result in admin
-        .create_topics(&topics, &AdminOptions::new())
-        .await
-        .unwrap()
-    {
-        if let Err((topic, e)) = result {
-            panic!("cannot create {topic}: {e}");
-        }
-    }
+    create_topics(
+        brokers,
+        &[
+            (&names.0, PARTITIONS),
+            (&names.1, PARTITIONS),
+            (&names.2, 1),
+        ],
+    )
+    .await
+    .unwrap();
     names
 }
 
@@ -97,7 +87,7 @@ fn sigterm(child: &mut Child) -> std::process::ExitStatus {
 async fn a_thousand_articles_and_bad_messages_through_a_real_broker_lose_nothing() {
     Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
-    let topics = create_topics(&brokers, "e2e").await;
+    let topics = unique_topics(&brokers, "e2e").await;
     let mut messages = articles("t", 0..1000);
     let bad: Vec<_> = (0..20)
         .map(|i| (None, format!("{{\"broken\": {i}").into_bytes()))
@@ -151,7 +141,7 @@ fn verify_topics(
 async fn a_replica_killed_with_sigkill_and_restarted_loses_nothing() {
     Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
-    let topics = create_topics(&brokers, "kill").await;
+    let topics = unique_topics(&brokers, "kill").await;
     produce(&brokers, &topics.0, articles("k", 0..600))
         .await
         .unwrap();
@@ -302,7 +292,7 @@ async fn wait_for_output(brokers: &str, topic: &str, n: usize) {
 async fn exactly_once_commits_the_input_offsets_through_its_transactions() {
     Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
-    let topics = create_topics(&brokers, "eos").await;
+    let topics = unique_topics(&brokers, "eos").await;
     produce(&brokers, &topics.0, articles("q", 0..300))
         .await
         .unwrap();
@@ -322,7 +312,7 @@ async fn exactly_once_commits_the_input_offsets_through_its_transactions() {
 async fn exactly_once_killed_with_sigkill_resumes_from_the_transaction_offsets() {
     Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
-    let topics = create_topics(&brokers, "eoskill").await;
+    let topics = unique_topics(&brokers, "eoskill").await;
     produce(&brokers, &topics.0, articles("r", 0..600))
         .await
         .unwrap();
@@ -378,7 +368,7 @@ async fn exactly_once_killed_with_sigkill_resumes_from_the_transaction_offsets()
 async fn a_second_instance_with_the_same_transactional_id_fences_the_first() {
     Watchdog::arm_for_thread(TEST_LIMIT);
     let brokers = brokers();
-    let topics = create_topics(&brokers, "fence").await;
+    let topics = unique_topics(&brokers, "fence").await;
     produce(&brokers, &topics.0, articles("f", 0..300))
         .await
         .unwrap();

@@ -16,7 +16,7 @@
 use super::{build_chain, runtime};
 use crate::config::Config;
 use crate::embedded_cluster::EmbeddedCluster;
-use crate::harness::{produce, read_topics};
+use crate::harness::{create_topics, produce, read_topics};
 use crate::pipeline;
 use crate::pipeline::process::{process, Processed};
 use crate::sources::fixtures;
@@ -85,7 +85,15 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
     let cluster;
     let brokers = match args.brokers {
         Some(b) => {
-            create_topics(b, &config, args.partitions)?;
+            // Those that exist are left as they are.
+            runtime()?.block_on(create_topics(
+                b,
+                &[
+                    (&config.topics.input, args.partitions),
+                    (&config.topics.output, args.partitions),
+                    (&config.topics.dead_letter, 1),
+                ],
+            ))?;
             b.to_string()
         }
         None => {
@@ -245,9 +253,9 @@ async fn kafka_path(
         brokers.to_string(),
     );
     // Every article ends as a record or a dead letter (a corpus may hold
-    // articles without a body).
-    // Given up when nothing new has come for STALLED: a broker that dropped
-    // records (the mock cluster past 5 MB a partition) never sends the rest.
+    // articles without a body). Given up when nothing new has come for
+    // STALLED: a broker that dropped records (the mock cluster past 5 MB a
+    // partition) never sends the rest.
     let records = tokio::task::spawn_blocking(move || {
         let mut progress = (0, Instant::now());
         read_topics(
@@ -282,14 +290,14 @@ async fn kafka_path(
     // the consumer's start (fetch positions, first fetches), reported apart.
     let first_sent = sent_at.values().min().copied().unwrap_or(0);
     let warm_up_ms = WARM_UP.as_millis() as i64;
-    let (mut warm_up, mut steady): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
+    let (mut warm_up_max, mut steady) = (0, Vec::new());
     for r in &records {
         let Some(sent) = r.key.as_deref().and_then(|k| sent_at.get(k)) else {
             continue;
         };
         let Some(done) = r.timestamp_ms else { continue };
         if sent - first_sent < warm_up_ms {
-            warm_up.push(done - sent);
+            warm_up_max = warm_up_max.max(done - sent);
         } else {
             steady.push(done - sent);
         }
@@ -310,7 +318,7 @@ async fn kafka_path(
         ready_after,
         span,
         latency_ms: (pct(0.5), pct(0.99), pct(1.0)),
-        warm_up_max_ms: warm_up.iter().max().map_or(0.0, |v| *v as f64),
+        warm_up_max_ms: warm_up_max as f64,
     })
 }
 
@@ -353,35 +361,6 @@ async fn produce_paced(
         }
     }
     Ok(sent_at)
-}
-
-/// Creates the benchmark's topics on an external broker (those that exist
-/// are left as they are).
-fn create_topics(brokers: &str, config: &Config, partitions: i32) -> anyhow::Result<()> {
-    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-    use rdkafka::client::DefaultClientContext;
-    use rdkafka::types::RDKafkaErrorCode;
-    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .create()
-        .context("admin client")?;
-    let topics = [
-        NewTopic::new(&config.topics.input, partitions, TopicReplication::Fixed(1)),
-        NewTopic::new(
-            &config.topics.output,
-            partitions,
-            TopicReplication::Fixed(1),
-        ),
-        NewTopic::new(&config.topics.dead_letter, 1, TopicReplication::Fixed(1)),
-    ];
-    let results = runtime()?.block_on(admin.create_topics(&topics, &AdminOptions::new()))?;
-    for result in results {
-        match result {
-            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-            Err((topic, e)) => bail!("cannot create topic {topic}: {e}"),
-        }
-    }
-    Ok(())
 }
 
 /// Resident memory now and at its peak (Linux /proc; "unknown" elsewhere).
