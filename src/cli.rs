@@ -122,6 +122,25 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "data/gazetteers")]
         out: PathBuf,
     },
+    /// Build the word table (data/entities/ar/words.tsv): general-usage
+    /// frequencies and name-unit counts that the tagger's features read.
+    BuildWords {
+        /// A wordfreq dump, `word<TAB>zipf` per line (the README says how to
+        /// make it from the `wordfreq` package).
+        #[arg(long, value_name = "FILE")]
+        wordfreq: PathBuf,
+        /// Name units, `unit<TAB>total<TAB>given<TAB>surname...` per line
+        /// (`name_units.tsv` of the `arabic-name-romanizer` package).
+        #[arg(long, value_name = "FILE")]
+        names: PathBuf,
+        /// Where to write the table.
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = "data/entities/ar/words.tsv"
+        )]
+        out: PathBuf,
+    },
     /// Tag tokens read from stdin, one per line with a blank line between
     /// sentences; writes `token<TAB>TAG` (BIO, PERS/LOC/ORG/MISC).
     Tag {

@@ -78,6 +78,11 @@ fn main() -> ExitCode {
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)
         }
+        Command::BuildWords {
+            wordfreq,
+            names,
+            out,
+        } => commands::ner::build_words_cmd(&wordfreq, &names, &out),
         Command::Tag { conll: _, model } => commands::ner::tag_cmd(model.as_deref()),
         Command::EvalNer {
             file,

@@ -9,6 +9,7 @@ use crate::entities::gum;
 use crate::entities::lexicon::Lexicon;
 use crate::entities::tagger::Tagger;
 use crate::entities::train::{self, TrainOptions};
+use crate::entities::words;
 use anyhow::Context;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -152,6 +153,18 @@ pub fn build_gazetteers_cmd(shared: &Path, out: &Path) -> anyhow::Result<()> {
     let places = gazetteer::build(shared, &src)?;
     let n = gazetteer::write(&places, out)?;
     eprintln!("wrote {} places to {}", n, out.join("places.tsv").display());
+    Ok(())
+}
+
+/// Writes the word table from a wordfreq dump and a name-unit list.
+pub fn build_words_cmd(wordfreq: &Path, names: &Path, out: &Path) -> anyhow::Result<()> {
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let table = words::build(&read(wordfreq)?, &read(names)?)?;
+    std::fs::write(out, &table).with_context(|| format!("cannot write {}", out.display()))?;
+    let rows = table.lines().filter(|l| !l.starts_with('#')).count();
+    eprintln!("wrote {rows} words to {}", out.display());
     Ok(())
 }
 

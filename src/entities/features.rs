@@ -19,10 +19,11 @@
 //! [`FEATURES_VERSION`]).
 
 use super::normalize::{is_arabic_letter, Word};
+use super::words::WordClass;
 
 /// Version of the templates and hashing, written into model files so that a
 /// model trained on other features is refused rather than silently wrong.
-pub const FEATURES_VERSION: u32 = 2;
+pub const FEATURES_VERSION: u32 = 3;
 
 /// The template set a model was trained with (recorded in its file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,6 +90,13 @@ pub struct Keys {
     /// The word's short shape ([`word_shape`]), 0 unless it starts with an
     /// ASCII character.
     wshape: u64,
+    /// Frequency band of the word as written in general usage
+    /// ([`WordClass`]), 0 when unknown.
+    sfreq: u64,
+    /// Frequency band of the clitic-stripped word.
+    lfreq: u64,
+    /// Given-name / surname class of the clitic-stripped word.
+    name: u64,
 }
 
 /// The hashed values of the positions before the sentence and after it.
@@ -96,9 +104,9 @@ const BEFORE: u64 = 0x5354_4152_5453_5453; // any fixed, distinct constants
 const AFTER: u64 = 0x454e_4445_4e44_454e;
 
 impl Keys {
-    /// The keys of a token: its text as written (`form`), its matching forms
-    /// and its marks.
-    pub fn new(form: &str, word: &Word, marks: &Marks) -> Keys {
+    /// The keys of a token: its text as written (`form`), its matching forms,
+    /// its marks and what general usage says of it.
+    pub fn new(form: &str, word: &Word, marks: &Marks, class: WordClass) -> Keys {
         let lookup = word.lookup.as_bytes();
         // One pass over the lookup form gives its hash, the hashes of its
         // first 1..=4 letters (the running state at each letter boundary)
@@ -160,6 +168,9 @@ impl Keys {
             marks: marks.code(),
             article: u64::from(article),
             wshape: word_shape(form),
+            sfreq: u64::from(class.surface),
+            lfreq: u64::from(class.stem),
+            name: u64::from(class.name),
         }
     }
 
@@ -177,6 +188,9 @@ impl Keys {
             marks: value,
             article: value,
             wshape: value,
+            sfreq: value,
+            lfreq: value,
+            name: value,
         }
     }
 }
@@ -299,7 +313,7 @@ pub fn word_shape(form: &str) -> u64 {
 }
 
 /// Features per token.
-pub const NUM_FEATURES: usize = 45;
+pub const NUM_FEATURES: usize = 55;
 
 /// Positions (within a token's features) of the word-identity templates
 /// (`w`, `f`, `l`, `p|l`): hidden by word dropout in training.
@@ -363,7 +377,8 @@ fn each_token(
     };
     let buckets = buckets.max(1) as u64;
     let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
-    let mut ids = [0u32; NUM_FEATURES];
+    // Slots a template set leaves unused stay `NO_FEATURE` (skipped).
+    let mut ids = [NO_FEATURE; NUM_FEATURES];
     for i in 0..tokens.len() {
         let j = i as isize;
         let window = Window {
@@ -385,12 +400,13 @@ fn each_token(
             }
             template += 1;
         });
-        debug_assert_eq!(template, NUM_FEATURES);
+        debug_assert!(template <= NUM_FEATURES);
         out.extend_from_slice(&ids);
     }
 }
 
-/// The English templates, [`NUM_FEATURES`] per token like the Arabic ones:
+/// The English templates, [`NUM_FEATURES`] slots per token like the Arabic
+/// ones (the word table's slots unused):
 /// the word as written, lower-cased and with its short shape, at the start
 /// of the sentence or not; affixes, shape and length; a ±2 window of
 /// lower-cased words, the neighbours as written and their short shapes;
@@ -456,8 +472,25 @@ pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>
             add(&[k.marks, n1.marks]);
             add(&[k.marks, k.lookup]);
             add(&[p1.marks, k.lookup]);
+            // The word table is Arabic: its slots stay unused.
         },
     );
+}
+
+/// The templates of the word table's classes, shared by both sets: the
+/// token's frequency bands and name class, alone and with its neighbours'.
+fn word_class_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
+    let Window { p1, k, n1, .. } = w;
+    add(&[k.sfreq]);
+    add(&[k.lfreq]);
+    add(&[k.name]);
+    add(&[k.lfreq, k.name]);
+    add(&[k.lfreq, k.article]);
+    add(&[p1.name]);
+    add(&[n1.name]);
+    add(&[p1.lfreq, k.lfreq]);
+    add(&[k.lfreq, n1.lfreq]);
+    add(&[p1.lookup, k.name]);
 }
 
 /// The hashed feature ids of every token of a sentence, each reduced modulo
@@ -513,6 +546,8 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32
             add(&[k.marks, k.lookup]);
             add(&[p1.marks, k.lookup]);
             add(&[p1.lookup, k.suf[1]]);
+            // General usage (see super::words).
+            word_class_templates(w, add);
         },
     );
 }
@@ -526,7 +561,7 @@ mod tests {
         let word = word(form);
         let marks = Marks::default();
         TokenView {
-            keys: Keys::new(form, &word, &marks),
+            keys: Keys::new(form, &word, &marks, WordClass::default()),
             word,
             marks,
         }
@@ -596,7 +631,7 @@ mod tests {
     }
 
     #[test]
-    fn english_templates_fill_every_slot_and_differ_from_the_arabic_ones() {
+    fn english_templates_fill_the_same_slots_and_differ_from_the_arabic_ones() {
         let toks: Vec<_> = ["President", "Barack", "Obama", "said"]
             .iter()
             .map(|f| view(f))
@@ -605,7 +640,8 @@ mod tests {
         features_of(FeatureSet::English, &toks, 1 << 16, &mut en);
         features_of(FeatureSet::Arabic, &toks, 1 << 16, &mut ar);
         assert_eq!(en.len(), 4 * NUM_FEATURES);
-        assert!(en.iter().all(|&x| x < 1 << 16));
+        // The word table's slots are unused in English.
+        assert!(en.iter().all(|&x| x < 1 << 16 || x == NO_FEATURE));
         assert_ne!(en, ar);
         let mut direct = Vec::new();
         sentence_features(&toks, 1 << 16, &mut direct);

@@ -22,6 +22,7 @@ use thiserror::Error;
 use super::features::Marks;
 use super::gazetteer::{parse_places, Place, PlaceKind, PLACES_TSV};
 use super::normalize::phrase_key;
+use super::words::WordTable;
 
 /// One language's rule tables.
 pub struct Tables {
@@ -95,6 +96,12 @@ pub struct Hit {
 #[error("cannot build the name index: {0}")]
 pub struct LexiconError(String);
 
+impl From<super::words::WordTableError> for LexiconError {
+    fn from(e: super::words::WordTableError) -> LexiconError {
+        LexiconError(e.to_string())
+    }
+}
+
 /// Gazetteer and tables with their name index.
 pub struct Lexicon {
     pub places: Vec<Place>,
@@ -120,6 +127,8 @@ pub struct Lexicon {
     /// with the article `ال` (see [`Lexicon::name_has_article`]).
     article_names: FxHashSet<(u32, u32)>,
     phrases: Phrases,
+    /// Frequencies and name counts of single words ([`WordTable`]).
+    pub words: WordTable,
 }
 
 /// The keys as token sequences: the hash of each key's whole sequence and
@@ -196,7 +205,9 @@ fn lines(table: &str) -> impl Iterator<Item = &str> {
 impl Lexicon {
     /// The lexicon of the committed tables.
     pub fn builtin() -> Result<Lexicon, LexiconError> {
-        Lexicon::from_tables(parse_places(PLACES_TSV), TABLES)
+        let mut lexicon = Lexicon::from_tables(parse_places(PLACES_TSV), TABLES)?;
+        lexicon.words = WordTable::builtin()?;
+        Ok(lexicon)
     }
 
     /// A lexicon from the given places and tables.
@@ -300,6 +311,7 @@ impl Lexicon {
             index,
             article_names,
             phrases,
+            words: WordTable::default(),
         })
     }
 

@@ -10,6 +10,7 @@
 //! | [`gum`] | English names from the GUM corpus's CoNLL-U files |
 //! | [`gazetteer`] | the place table and the command that builds it |
 //! | [`lexicon`] | gazetteer and rule tables with one Aho-Corasick automaton |
+//! | [`words`] | word frequencies and name-unit counts of general Arabic |
 //! | [`tagger`] | model and lexicon together: tokens in, BIO tags out |
 //!
 //! The `entities` stage (`stages/entities.rs`) runs the tagger on an
@@ -24,6 +25,7 @@ pub mod model;
 pub mod normalize;
 pub mod tagger;
 pub mod train;
+pub mod words;
 
 use std::path::PathBuf;
 

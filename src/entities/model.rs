@@ -13,9 +13,9 @@
 use super::features::{FeatureSet, FEATURES_VERSION, NUM_FEATURES};
 use thiserror::Error;
 
-const MAGIC: &[u8; 8] = b"AKNER2\0\0";
-const MAGIC_ENGLISH: &[u8; 8] = b"AKNER2en";
-const _: () = assert!(FEATURES_VERSION == 2, "change MAGIC with the features");
+const MAGIC: &[u8; 8] = b"AKNER3\0\0";
+const MAGIC_ENGLISH: &[u8; 8] = b"AKNER3en";
+const _: () = assert!(FEATURES_VERSION == 3, "change MAGIC with the features");
 
 /// The BIO tag set of ANERcorp, in model order.
 pub const TAGS: [&str; 9] = [

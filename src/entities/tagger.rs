@@ -93,7 +93,7 @@ impl Tagger {
             .zip(words)
             .zip(marks)
             .map(|((t, word), marks)| TokenView {
-                keys: Keys::new(t.as_ref(), &word, &marks),
+                keys: Keys::new(t.as_ref(), &word, &marks, lexicon.words.class(&word)),
                 word,
                 marks,
             })

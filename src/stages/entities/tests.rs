@@ -328,13 +328,31 @@ fn a_name_announced_by_a_title_and_its_complement_is_a_person() {
 
 #[test]
 fn the_title_rule_does_not_join_two_names() {
-    let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس.";
-    let ents = run(text, "ar");
-    assert!(
-        ents.iter()
-            .all(|e| e.name != "فرانسوا هولاند رياض" && e.name != "فرانسوا هولاند رياض حجاب"),
-        "{ents:#?}"
-    );
+    // The tagger's person `فرانسوا هولاند` after the title wins: the rule
+    // neither extends it over `رياض` nor adds a person across it. (Whether
+    // the tagger itself stops before `رياض حجاب` is the model's business:
+    // the word-table model of 2026-12 does not, see README "Entities".)
+    let tokens = [
+        "التقى",
+        "الرئيس",
+        "الفرنسي",
+        "فرانسوا",
+        "هولاند",
+        "رياض",
+        "حجاب",
+        "في",
+        "باريس",
+    ];
+    let lex = stage().lexicon();
+    let views = Tagger::views(lex, &tokens);
+    let mut spans = vec![Span {
+        start: 3,
+        end: 5,
+        kind: Kind::Person,
+    }];
+    titled_persons(lex, &views, &mut spans);
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert_eq!((spans[0].start, spans[0].end), (3, 5));
 }
 
 /// English news: the 24 Wikinews articles of GUM (CC BY; read from the

@@ -1,0 +1,302 @@
+//! What general Arabic usage says about a single word: how frequent it is
+//! (as written and without its proclitics) and how often it is a person's
+//! given name or surname.
+//!
+//! ANERcorp's training split is small (125k tokens): most names of the test
+//! split never occur in it, and for an unseen word the tagger has only its
+//! letters and its neighbours. These two signals come from far larger,
+//! permissively licensed sources:
+//!
+//! - word frequencies from `wordfreq` (Speer et al., CC BY-SA 4.0: Wikipedia,
+//!   news, subtitles and web text), as Zipf values: a word of Zipf 5 or more
+//!   is a function word or a common noun, a transliterated foreign name sits
+//!   around 2-3;
+//! - the given-name and surname counts of Arabic name units in Wikidata's
+//!   person labels (`arabic-name-romanizer`, MIT, data CC0).
+//!
+//! `akhbar build-words` turns the two source lists into
+//! `data/entities/ar/words.tsv` (see models/NOTICE), keyed by the same
+//! folded and clitic-stripped forms as every other table
+//! ([`super::normalize::word`]). At load the table becomes a map from the
+//! 64-bit hash of a form to its values, a few MB for its 300k forms.
+
+use super::features::hash_str;
+use super::normalize::{is_arabic_letter, word, Word};
+use rustc_hash::FxHashMap;
+use std::fmt::Write as _;
+use thiserror::Error;
+
+/// The committed table.
+pub const WORDS_TSV: &str = include_str!("../../data/entities/ar/words.tsv");
+
+/// Words rarer than this Zipf value (in tenths) are left out of the table:
+/// below it the frequency says nothing the absence does not.
+pub const MIN_ZIPF_TENTHS: u16 = 20;
+
+/// What the table knows about one word, as small class numbers for the
+/// feature templates (0: nothing known).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WordClass {
+    /// Zipf frequency band of the folded word as written (with clitics).
+    pub surface: u8,
+    /// Zipf frequency band of the word without its proclitics.
+    pub stem: u8,
+    /// Name-unit class: kind (given name, surname, both) × count band.
+    pub name: u8,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Entry {
+    /// Zipf × 10 of the key as a whole folded word, 0 if not seen.
+    surface: u8,
+    /// Zipf × 10 of the key as a clitic-stripped word.
+    stem: u8,
+    name: u8,
+}
+
+/// The word table: form hash to what is known of the form.
+#[derive(Debug, Clone, Default)]
+pub struct WordTable {
+    map: FxHashMap<u64, Entry>,
+}
+
+/// A malformed line of the word table.
+#[derive(Debug, Error)]
+#[error("words table line {line}: {reason}")]
+pub struct WordTableError {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// The frequency band of a Zipf value in tenths: half-Zipf steps from 1
+/// (Zipf 2) up, 0 for unknown.
+fn zipf_band(tenths: u8) -> u8 {
+    if tenths == 0 {
+        0
+    } else {
+        (tenths / 5).clamp(1, 16)
+    }
+}
+
+/// The name class of a unit seen `given` times as a given name and
+/// `surname` times as a surname: kind × 8 + count band, 0 for neither.
+fn name_class(given: u32, surname: u32) -> u8 {
+    let total = given + surname;
+    let band = match total {
+        0 => return 0,
+        1 => 1,
+        2..=4 => 2,
+        5..=19 => 3,
+        20..=99 => 4,
+        _ => 5,
+    };
+    let kind = if given * 5 >= total * 4 {
+        1
+    } else if surname * 5 >= total * 4 {
+        2
+    } else {
+        3
+    };
+    kind * 8 + band
+}
+
+impl WordTable {
+    /// The committed table.
+    pub fn builtin() -> Result<WordTable, WordTableError> {
+        WordTable::parse(WORDS_TSV)
+    }
+
+    /// Reads `key<TAB>surface<TAB>stem<TAB>given<TAB>surname` lines (Zipf
+    /// values in tenths, name counts); `#` lines are comments.
+    pub fn parse(tsv: &str) -> Result<WordTable, WordTableError> {
+        let mut map = FxHashMap::default();
+        for (i, line) in tsv.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let err = |reason: &str| WordTableError {
+                line: i + 1,
+                reason: reason.to_string(),
+            };
+            let mut cols = line.split('\t');
+            let key = cols.next().ok_or_else(|| err("no key"))?;
+            let mut num = |what: &str| -> Result<u32, WordTableError> {
+                cols.next()
+                    .ok_or_else(|| err(&format!("no {what} column")))?
+                    .parse::<u32>()
+                    .map_err(|_| err(&format!("{what} is not a number")))
+            };
+            let surface = num("surface")?;
+            let stem = num("stem")?;
+            let given = num("given")?;
+            let surname = num("surname")?;
+            map.insert(
+                hash_str(key),
+                Entry {
+                    surface: surface.min(255) as u8,
+                    stem: stem.min(255) as u8,
+                    name: name_class(given, surname),
+                },
+            );
+        }
+        Ok(WordTable { map })
+    }
+
+    /// Number of forms in the table.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// What the table knows of a word: its folded form's frequency, its
+    /// clitic-stripped form's frequency and name class.
+    pub fn class(&self, w: &Word) -> WordClass {
+        let surface = self.map.get(&hash_str(&w.folded)).map_or(0, |e| e.surface);
+        let (stem, name) = self
+            .map
+            .get(&hash_str(&w.lookup))
+            .map_or((0, 0), |e| (e.stem, e.name));
+        WordClass {
+            surface: zipf_band(surface),
+            stem: zipf_band(stem),
+            name,
+        }
+    }
+}
+
+/// Per key, while building: linear frequencies (summed over the source
+/// words that fold to the key) and name counts.
+#[derive(Default)]
+struct Counts {
+    surface: f64,
+    stem: f64,
+    given: u32,
+    surname: u32,
+}
+
+/// Builds the table's text from a wordfreq dump (`word<TAB>zipf` lines) and
+/// a name-unit list (`unit<TAB>total<TAB>given<TAB>surname...`, `#`
+/// comments). Only Arabic-script words are kept; frequencies of source
+/// words that fold to the same form are added up. The output is sorted, so
+/// a rebuild from the same sources gives the same file.
+pub fn build(wordfreq: &str, names: &str) -> Result<String, WordTableError> {
+    let arabic = |w: &str| !w.is_empty() && w.chars().all(is_arabic_letter);
+    let mut counts: FxHashMap<String, Counts> = FxHashMap::default();
+    for (i, line) in wordfreq.lines().enumerate() {
+        let Some((w, z)) = line.split_once('\t') else {
+            continue;
+        };
+        let zipf: f64 = z.trim().parse().map_err(|_| WordTableError {
+            line: i + 1,
+            reason: format!("wordfreq: {z:?} is not a Zipf value"),
+        })?;
+        if !arabic(w) {
+            continue;
+        }
+        // Zipf is log10 of the frequency per billion words.
+        let f = 10f64.powf(zipf - 9.0);
+        let forms = word(w);
+        counts.entry(forms.folded.to_string()).or_default().surface += f;
+        counts.entry(forms.lookup.to_string()).or_default().stem += f;
+    }
+    for (i, line) in names.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let num = |j: usize| -> Result<u32, WordTableError> {
+            cols.get(j)
+                .and_then(|c| c.trim().parse().ok())
+                .ok_or_else(|| WordTableError {
+                    line: i + 1,
+                    reason: format!("names: column {} is not a count", j + 1),
+                })
+        };
+        let unit = cols.first().copied().unwrap_or("");
+        if !arabic(unit) {
+            continue;
+        }
+        let (given, surname) = (num(2)?, num(3)?);
+        let c = counts.entry(word(unit).lookup.to_string()).or_default();
+        c.given += given;
+        c.surname += surname;
+    }
+    let tenths = |f: f64| -> u16 {
+        if f <= 0.0 {
+            return 0;
+        }
+        let t = ((f.log10() + 9.0) * 10.0).round();
+        if t < f64::from(MIN_ZIPF_TENTHS) {
+            0
+        } else {
+            t.min(255.0) as u16
+        }
+    };
+    let mut rows: Vec<(&String, u16, u16, u32, u32)> = counts
+        .iter()
+        .map(|(k, c)| (k, tenths(c.surface), tenths(c.stem), c.given, c.surname))
+        .filter(|r| r.1 > 0 || r.2 > 0 || r.3 + r.4 > 0)
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::from(
+        "# key\tsurface zipf×10\tstem zipf×10\tgiven-name count\tsurname count\n\
+         # Built by `akhbar build-words`; sources and licences in models/NOTICE.\n",
+    );
+    for (k, s, t, g, n) in rows {
+        let _ = writeln!(out, "{k}\t{s}\t{t}\t{g}\t{n}");
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FREQ: &str =
+        "في\t7.54\nالرئيس\t5.10\nرئيس\t4.90\nوالرئيس\t3.50\nهورست\t2.90\nnews\t5.0\n";
+    const NAMES: &str = "# unit\ttotal\tgiven\tsurname\nمحمد\t100\t95\t5\nبركات\t76\t12\t62\n";
+
+    #[test]
+    fn frequencies_of_forms_that_fold_together_add_up() {
+        let table = WordTable::parse(&build(FREQ, NAMES).unwrap()).unwrap();
+        let c = table.class(&word("والرئيس"));
+        // The stem رئيس gathers رئيس, الرئيس and والرئيس.
+        assert!(c.stem > zipf_band(49), "{c:?}");
+        assert_eq!(c.surface, zipf_band(35));
+    }
+
+    #[test]
+    fn name_units_are_classed_by_kind() {
+        let table = WordTable::parse(&build(FREQ, NAMES).unwrap()).unwrap();
+        let given = table.class(&word("ومحمد")).name;
+        let surname = table.class(&word("بركات")).name;
+        assert_eq!(given / 8, 1);
+        assert_eq!(surname / 8, 2);
+        assert_eq!(table.class(&word("هورست")).name, 0);
+    }
+
+    #[test]
+    fn latin_words_and_unknown_words_get_nothing() {
+        let table = WordTable::parse(&build(FREQ, NAMES).unwrap()).unwrap();
+        assert_eq!(table.class(&word("news")), WordClass::default());
+        assert_eq!(table.class(&word("كلمةمجهولة")), WordClass::default());
+    }
+
+    #[test]
+    fn a_malformed_line_is_an_error_naming_it() {
+        let err = WordTable::parse("# c\nفي\t75\t75\tx\t0\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.to_string().contains("given"), "{err}");
+    }
+
+    #[test]
+    fn the_committed_table_loads() {
+        let table = WordTable::builtin().unwrap();
+        assert!(table.len() > 100_000, "{}", table.len());
+        assert!(table.class(&word("في")).surface >= 14);
+    }
+}
