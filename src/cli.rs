@@ -85,9 +85,10 @@ pub enum Command {
         /// its `dev` and `test` ones (`test`), or `all`.
         #[arg(long, value_enum, default_value_t = GumDocuments::Train)]
         documents: GumDocuments,
-        /// Cross-validate by document instead of writing a model: the
-        /// documents are dealt into this many folds, each held out in turn,
-        /// and the summed score is printed after each epoch.
+        /// Cross-validate instead of writing a model: GUM documents are
+        /// dealt into this many folds, a CoNLL file is cut into this many
+        /// contiguous blocks; each is held out in turn, and the summed
+        /// score is printed after each epoch.
         #[arg(long, value_name = "K")]
         folds: Option<usize>,
         /// Where to write the model.
@@ -122,8 +123,9 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "data/gazetteers")]
         out: PathBuf,
     },
-    /// Build the word table (data/entities/ar/words.tsv): general-usage
-    /// frequencies and name-unit counts that the tagger's features read.
+    /// Build the word table (data/entities/ar/words.tsv: general-usage
+    /// frequencies and name-unit counts) and the letter model
+    /// (data/entities/ar/letters.tsv) that the tagger's features read.
     BuildWords {
         /// A wordfreq dump, `word<TAB>zipf` per line (the README says how to
         /// make it from the `wordfreq` package).
@@ -140,6 +142,14 @@ pub enum Command {
             default_value = "data/entities/ar/words.tsv"
         )]
         out: PathBuf,
+        /// Where to write the letter model (letter-trigram ratios of name
+        /// units over common words).
+        #[arg(
+            long,
+            value_name = "FILE",
+            default_value = "data/entities/ar/letters.tsv"
+        )]
+        letters_out: PathBuf,
     },
     /// Tag tokens read from stdin, one per line with a blank line between
     /// sentences; writes `token<TAB>TAG` (BIO, PERS/LOC/ORG/MISC).
@@ -159,7 +169,8 @@ pub enum Command {
         /// Of a GUM directory, the documents scored.
         #[arg(long, value_enum, default_value_t = GumDocuments::Test)]
         documents: GumDocuments,
-        /// A model file instead of the built-in one.
+        /// A model file instead of the built-in one (the Arabic model for
+        /// a CoNLL file, the English one for a GUM directory).
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
     },

@@ -82,7 +82,8 @@ fn main() -> ExitCode {
             wordfreq,
             names,
             out,
-        } => commands::ner::build_words_cmd(&wordfreq, &names, &out),
+            letters_out,
+        } => commands::ner::build_words_cmd(&wordfreq, &names, &out, &letters_out),
         Command::Tag { conll: _, model } => commands::ner::tag_cmd(model.as_deref()),
         Command::EvalNer {
             file,

@@ -81,6 +81,11 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         },
     };
     if let Some(k) = args.folds {
+        let docs = if docs.len() == 1 {
+            contiguous_blocks(docs.into_iter().flatten().collect(), k)
+        } else {
+            docs
+        };
         return cross_validate(&docs, &lexicon, opts, k);
     }
     let sentences: Vec<Sentence> = docs.into_iter().flatten().collect();
@@ -109,6 +114,19 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A file's sentences cut into `k` contiguous blocks (whole articles stay
+/// together, mostly, as ANERcorp keeps no article boundaries), each then
+/// one "document" of [`cross_validate`].
+fn contiguous_blocks(sentences: Vec<Sentence>, k: usize) -> Vec<Vec<Sentence>> {
+    let n = sentences.len();
+    let k = k.clamp(1, n.max(1));
+    let mut blocks: Vec<Vec<Sentence>> = (0..k).map(|_| Vec::new()).collect();
+    for (i, s) in sentences.into_iter().enumerate() {
+        blocks[i * k / n.max(1)].push(s);
+    }
+    blocks
 }
 
 /// K-fold cross-validation by document: document `i` is in fold `i % k`;
@@ -156,22 +174,36 @@ pub fn build_gazetteers_cmd(shared: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the word table from a wordfreq dump and a name-unit list.
-pub fn build_words_cmd(wordfreq: &Path, names: &Path, out: &Path) -> anyhow::Result<()> {
+/// Writes the word table and the letter model from a wordfreq dump and a
+/// name-unit list.
+pub fn build_words_cmd(
+    wordfreq: &Path,
+    names: &Path,
+    out: &Path,
+    letters_out: &Path,
+) -> anyhow::Result<()> {
     let read = |p: &Path| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
-    let table = words::build(&read(wordfreq)?, &read(names)?)?;
-    std::fs::write(out, &table).with_context(|| format!("cannot write {}", out.display()))?;
-    let rows = table.lines().filter(|l| !l.starts_with('#')).count();
-    eprintln!("wrote {rows} words to {}", out.display());
+    let built = words::build(&read(wordfreq)?, &read(names)?)?;
+    for (text, path, what) in [
+        (&built.words, out, "words"),
+        (&built.letters, letters_out, "letter grams"),
+    ] {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        let rows = text.lines().filter(|l| !l.starts_with('#')).count();
+        eprintln!("wrote {rows} {what} to {}", path.display());
+    }
     Ok(())
 }
 
-fn load_tagger(model: Option<&Path>) -> anyhow::Result<Tagger> {
+/// The tagger of `model`, else the committed Arabic one (the English one
+/// when `english`).
+fn load_tagger(model: Option<&Path>, english: bool) -> anyhow::Result<Tagger> {
     let started = Instant::now();
     let tagger = match model {
         Some(path) => Tagger::from_file(path)?,
+        None if english => Tagger::builtin_english()?,
         None => Tagger::builtin()?,
     };
     tracing::debug!(
@@ -184,7 +216,7 @@ fn load_tagger(model: Option<&Path>) -> anyhow::Result<Tagger> {
 
 /// Tags CoNLL tokens from stdin, writing `token<TAB>TAG` lines to stdout.
 pub fn tag_cmd(model: Option<&Path>) -> anyhow::Result<()> {
-    let tagger = load_tagger(model)?;
+    let tagger = load_tagger(model, false)?;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -214,12 +246,49 @@ pub fn tag_cmd(model: Option<&Path>) -> anyhow::Result<()> {
 }
 
 /// Tags a labelled CoNLL file and prints precision, recall and F1 per type.
+/// A GUM directory is English: without `model` the English one scores it.
 pub fn eval_cmd(file: &Path, documents: GumDocuments, model: Option<&Path>) -> anyhow::Result<()> {
-    let tagger = load_tagger(model)?;
+    let tagger = load_tagger(model, file.is_dir())?;
     let mut score = Score::default();
     for s in read_documents(file, documents)?.into_iter().flatten() {
         score.add(&s.tags, &tagger.tag(&s.tokens));
     }
     print!("{}", score.report());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(i: usize) -> Sentence {
+        Sentence {
+            tokens: vec![i.to_string()],
+            tags: vec!["O".into()],
+        }
+    }
+
+    #[test]
+    fn a_conll_file_is_cut_into_contiguous_blocks_for_cross_validation() {
+        let blocks = contiguous_blocks((0..10).map(sentence).collect(), 3);
+        let firsts: Vec<Vec<&str>> = blocks
+            .iter()
+            .map(|b| b.iter().map(|s| s.tokens[0].as_str()).collect())
+            .collect();
+        assert_eq!(
+            firsts,
+            vec![
+                vec!["0", "1", "2", "3"],
+                vec!["4", "5", "6"],
+                vec!["7", "8", "9"]
+            ]
+        );
+    }
+
+    #[test]
+    fn more_folds_than_sentences_give_one_block_per_sentence() {
+        let blocks = contiguous_blocks((0..2).map(sentence).collect(), 5);
+        assert_eq!(blocks.len(), 2);
+        assert!(contiguous_blocks(Vec::new(), 3).iter().all(Vec::is_empty));
+    }
 }

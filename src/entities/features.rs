@@ -23,7 +23,7 @@ use super::words::WordClass;
 
 /// Version of the templates and hashing, written into model files so that a
 /// model trained on other features is refused rather than silently wrong.
-pub const FEATURES_VERSION: u32 = 3;
+pub const FEATURES_VERSION: u32 = 5;
 
 /// The template set a model was trained with (recorded in its file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,9 +51,19 @@ pub struct Marks {
     pub org_head: bool,
     /// The token is a place head word (`مدينة`, `محافظة`).
     pub place_head: bool,
+    /// Inside a known name of a list ([`super::lexicon::NameList::mark`]),
+    /// 0 none; `list_begin` when the name starts here. Kept out of
+    /// [`Marks::code`]: its own templates combine it.
+    pub list: u8,
+    pub list_begin: bool,
 }
 
 impl Marks {
+    /// The known-name mark in one small number (0 when none).
+    pub fn list_code(&self) -> u64 {
+        u64::from(self.list) << 1 | u64::from(self.list_begin)
+    }
+
     /// All marks in one small number (0 when none).
     pub fn code(&self) -> u64 {
         let gaz = match self.gaz {
@@ -97,6 +107,10 @@ pub struct Keys {
     lfreq: u64,
     /// Given-name / surname class of the clitic-stripped word.
     name: u64,
+    /// The known-name mark ([`Marks::list_code`]).
+    list: u64,
+    /// Name-likeness band of the clitic-stripped word's letters.
+    letters: u64,
 }
 
 /// The hashed values of the positions before the sentence and after it.
@@ -171,6 +185,8 @@ impl Keys {
             sfreq: u64::from(class.surface),
             lfreq: u64::from(class.stem),
             name: u64::from(class.name),
+            list: marks.list_code(),
+            letters: u64::from(class.letters),
         }
     }
 
@@ -191,6 +207,8 @@ impl Keys {
             sfreq: value,
             lfreq: value,
             name: value,
+            list: value,
+            letters: value,
         }
     }
 }
@@ -313,7 +331,7 @@ pub fn word_shape(form: &str) -> u64 {
 }
 
 /// Features per token.
-pub const NUM_FEATURES: usize = 55;
+pub const NUM_FEATURES: usize = 63;
 
 /// Positions (within a token's features) of the word-identity templates
 /// (`w`, `f`, `l`, `p|l`): hidden by word dropout in training.
@@ -491,6 +509,10 @@ fn word_class_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
     add(&[p1.lfreq, k.lfreq]);
     add(&[k.lfreq, n1.lfreq]);
     add(&[p1.lookup, k.name]);
+    add(&[k.letters]);
+    add(&[k.letters, k.lfreq]);
+    add(&[p1.letters, k.letters]);
+    add(&[k.letters, n1.letters]);
 }
 
 /// The hashed feature ids of every token of a sentence, each reduced modulo
@@ -546,6 +568,12 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32
             add(&[k.marks, k.lookup]);
             add(&[p1.marks, k.lookup]);
             add(&[p1.lookup, k.suf[1]]);
+            // Known names (clubs, people), with the neighbours' and the
+            // token's other marks.
+            add(&[k.list]);
+            add(&[p1.list, k.list]);
+            add(&[k.list, n1.list]);
+            add(&[k.list, k.marks]);
             // General usage (see super::words).
             word_class_templates(w, add);
         },

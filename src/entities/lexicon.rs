@@ -36,6 +36,9 @@ pub struct Tables {
     pub common_words: &'static str,
     /// Words that end a name opened by an organisation head.
     pub name_breakers: &'static str,
+    /// Names known from lists (`club<TAB>name`, `person<TAB>name`), used
+    /// only as tagger features (see [`NameList`]); may be empty.
+    pub known_names: &'static str,
 }
 
 /// The tables of every supported language.
@@ -49,6 +52,7 @@ pub const TABLES: &[Tables] = &[
         place_stopwords: include_str!("../../data/entities/ar/place_stopwords.txt"),
         common_words: include_str!("../../data/entities/ar/common_words.txt"),
         name_breakers: include_str!("../../data/entities/ar/name_breakers.txt"),
+        known_names: include_str!("../../data/entities/ar/known_names.tsv"),
     },
     Tables {
         lang: "en",
@@ -59,6 +63,7 @@ pub const TABLES: &[Tables] = &[
         place_stopwords: include_str!("../../data/entities/en/place_stopwords.txt"),
         common_words: include_str!("../../data/entities/en/common_words.txt"),
         name_breakers: "",
+        known_names: "",
     },
 ];
 
@@ -72,6 +77,37 @@ pub enum Target {
     PersonTitle,
     OrgHead,
     PlaceHead,
+    /// A name of a [`NameList`]: evidence for the tagger, never an entity by
+    /// itself (`ليون` is a club and a city; the context decides).
+    Known(NameList),
+}
+
+/// The lists of known names ([`Tables::known_names`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameList {
+    /// Sports clubs (`السد`, `ريال مدريد`).
+    Club,
+    /// People by their full name (`بان كي مون`).
+    Person,
+}
+
+impl NameList {
+    /// The list a table's kind column names.
+    fn parse(kind: &str) -> Option<NameList> {
+        match kind {
+            "club" => Some(NameList::Club),
+            "person" => Some(NameList::Person),
+            _ => None,
+        }
+    }
+
+    /// The value of [`Marks::list`] for a name of this list.
+    pub fn mark(self) -> u8 {
+        match self {
+            NameList::Club => b'C',
+            NameList::Person => b'P',
+        }
+    }
 }
 
 /// A named organisation of the tables.
@@ -212,7 +248,7 @@ impl Lexicon {
 
     /// A lexicon from the given places and tables.
     pub fn from_tables(places: Vec<Place>, tables: &[Tables]) -> Result<Lexicon, LexiconError> {
-        let mut index: FxHashMap<String, usize> = FxHashMap::default();
+        let mut index: FxHashMap<String, u32> = FxHashMap::default();
         let mut keys: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut article_names = FxHashSet::default();
@@ -224,8 +260,8 @@ impl Lexicon {
             let i = *index.entry(key.clone()).or_insert_with(|| {
                 keys.push(key);
                 targets.push(Vec::new());
-                targets.len() - 1
-            });
+                (targets.len() - 1) as u32
+            }) as usize;
             if let Target::Place(p) = target {
                 if super::normalize::fold(name).starts_with("ال") {
                     article_names.insert((i as u32, p));
@@ -290,14 +326,20 @@ impl Lexicon {
             for line in lines(t.place_heads) {
                 add(line, Target::PlaceHead);
             }
+            for line in lines(t.known_names) {
+                let Some((kind, name)) = line.split_once('\t') else {
+                    return Err(LexiconError(format!("known name without a kind: `{line}`")));
+                };
+                let Some(list) = NameList::parse(kind.trim()) else {
+                    return Err(LexiconError(format!(
+                        "unknown kind of known name: `{line}`"
+                    )));
+                };
+                add(name.trim(), Target::Known(list));
+            }
             place_stopwords.extend(lines(t.place_stopwords).map(phrase_key));
         }
         let phrases = Phrases::new(&keys)?;
-        let index = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), i as u32))
-            .collect();
         Ok(Lexicon {
             places,
             organizations,
@@ -397,6 +439,15 @@ impl Lexicon {
                     }
                     Target::OrgHead => marks[hit.start].org_head = true,
                     Target::PlaceHead => marks[hit.start].place_head = true,
+                    Target::Known(list) => {
+                        // Longest first: a longer known name keeps its mark.
+                        if marks[hit.start..hit.end].iter().all(|m| m.list == 0) {
+                            for (i, m) in marks[hit.start..hit.end].iter_mut().enumerate() {
+                                m.list = list.mark();
+                                m.list_begin = i == 0;
+                            }
+                        }
+                    }
                 }
             }
             if gaz != 0 && marks[hit.start..hit.end].iter().all(|m| m.gaz == 0) {
@@ -535,6 +586,50 @@ mod tests {
         assert!(marks[5].gaz_begin);
         let marks = lex.marks(&lookups("وزارة الخارجية"));
         assert!(marks[0].org_head);
+    }
+
+    #[test]
+    fn known_clubs_mark_their_tokens_through_the_clitics() {
+        let lex = lexicon();
+        let marks = lex.marks(&lookups("فاز السد على ريال مدريد وللأهلي"));
+        assert_eq!((marks[1].list, marks[1].list_begin), (b'C', true));
+        assert_eq!(marks[2].list, 0);
+        assert_eq!((marks[3].list, marks[3].list_begin), (b'C', true));
+        assert_eq!((marks[4].list, marks[4].list_begin), (b'C', false));
+        assert_eq!(marks[5].list, b'C', "clitics stripped: وللأهلي");
+    }
+
+    #[test]
+    fn a_known_name_names_no_entity_by_itself() {
+        let lex = lexicon();
+        let toks = lookups("السد");
+        let hits = lex.hits(&toks);
+        assert!(!hits.is_empty());
+        assert!(hits
+            .iter()
+            .flat_map(|h| lex.targets_of(h))
+            .all(|t| matches!(t, Target::Known(NameList::Club))));
+    }
+
+    #[test]
+    fn a_known_name_without_a_kind_is_refused() {
+        let tables = Tables {
+            lang: "ar",
+            person_titles: "",
+            org_heads: "",
+            place_heads: "",
+            organizations: "",
+            place_stopwords: "",
+            common_words: "",
+            name_breakers: "",
+            known_names: "السد",
+        };
+        assert!(Lexicon::from_tables(Vec::new(), &[tables]).is_err());
+        let tables = Tables {
+            known_names: "team\tالسد",
+            ..TABLES[0]
+        };
+        assert!(Lexicon::from_tables(Vec::new(), &[tables]).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! | [`gazetteer`] | the place table and the command that builds it |
 //! | [`lexicon`] | gazetteer and rule tables with one Aho-Corasick automaton |
 //! | [`words`] | word frequencies and name-unit counts of general Arabic |
+//! | [`letters`] | how name-like a word's letters are (letter trigrams) |
 //! | [`tagger`] | model and lexicon together: tokens in, BIO tags out |
 //!
 //! The `entities` stage (`stages/entities.rs`) runs the tagger on an
@@ -20,6 +21,7 @@ pub mod conll;
 pub mod features;
 pub mod gazetteer;
 pub mod gum;
+pub mod letters;
 pub mod lexicon;
 pub mod model;
 pub mod normalize;

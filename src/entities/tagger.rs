@@ -50,6 +50,14 @@ impl Tagger {
         })
     }
 
+    /// The committed English model and tables.
+    pub fn builtin_english() -> Result<Tagger, TaggerError> {
+        Ok(Tagger {
+            model: Model::from_bytes(BUILTIN_ENGLISH_MODEL)?,
+            lexicon: Lexicon::builtin()?,
+        })
+    }
+
     /// A model file from disk with the committed tables.
     pub fn from_file(path: &Path) -> Result<Tagger, TaggerError> {
         let bytes = std::fs::read(path).map_err(|source| TaggerError::Read {

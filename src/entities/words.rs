@@ -21,6 +21,7 @@
 //! 64-bit hash of a form to its values, a few MB for its 300k forms.
 
 use super::features::hash_str;
+use super::letters::LetterModel;
 use super::normalize::{is_arabic_letter, word, Word};
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
@@ -43,6 +44,9 @@ pub struct WordClass {
     pub stem: u8,
     /// Name-unit class: kind (given name, surname, both) × count band.
     pub name: u8,
+    /// How name-like the clitic-stripped word's letters are
+    /// ([`LetterModel::band`]), 0 for a word not in Arabic letters.
+    pub letters: u8,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,10 +58,12 @@ struct Entry {
     name: u8,
 }
 
-/// The word table: form hash to what is known of the form.
+/// The word table: form hash to what is known of the form, and the letter
+/// model for every word.
 #[derive(Debug, Clone, Default)]
 pub struct WordTable {
     map: FxHashMap<u64, Entry>,
+    letters: LetterModel,
 }
 
 /// A malformed line of the word table.
@@ -103,13 +109,24 @@ fn name_class(given: u32, surname: u32) -> u8 {
 impl WordTable {
     /// The committed table.
     pub fn builtin() -> Result<WordTable, WordTableError> {
-        WordTable::parse(WORDS_TSV)
+        let mut table = WordTable::parse(WORDS_TSV)?;
+        table.letters = LetterModel::builtin()?;
+        Ok(table)
+    }
+
+    /// The table with a letter model.
+    pub fn with_letters(mut self, letters: LetterModel) -> WordTable {
+        self.letters = letters;
+        self
     }
 
     /// Reads `key<TAB>surface<TAB>stem<TAB>given<TAB>surname` lines (Zipf
     /// values in tenths, name counts); `#` lines are comments.
     pub fn parse(tsv: &str) -> Result<WordTable, WordTableError> {
-        let mut map = FxHashMap::default();
+        // Sized up front: growing a 200k-entry map leaves its smaller
+        // copies behind in the allocator, several MB of resident memory.
+        let rows = tsv.lines().filter(|l| !l.starts_with('#')).count();
+        let mut map = FxHashMap::with_capacity_and_hasher(rows, Default::default());
         for (i, line) in tsv.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -139,7 +156,10 @@ impl WordTable {
                 },
             );
         }
-        Ok(WordTable { map })
+        Ok(WordTable {
+            map,
+            letters: LetterModel::default(),
+        })
     }
 
     /// Number of forms in the table.
@@ -153,17 +173,24 @@ impl WordTable {
     }
 
     /// What the table knows of a word: its folded form's frequency, its
-    /// clitic-stripped form's frequency and name class.
+    /// clitic-stripped form's frequency and name class, and how name-like
+    /// its letters are.
     pub fn class(&self, w: &Word) -> WordClass {
         let surface = self.map.get(&hash_str(&w.folded)).map_or(0, |e| e.surface);
         let (stem, name) = self
             .map
             .get(&hash_str(&w.lookup))
             .map_or((0, 0), |e| (e.stem, e.name));
+        let arabic = !w.lookup.is_empty() && w.lookup.chars().all(is_arabic_letter);
         WordClass {
             surface: zipf_band(surface),
             stem: zipf_band(stem),
             name,
+            letters: if arabic {
+                self.letters.band(&w.lookup)
+            } else {
+                0
+            },
         }
     }
 }
@@ -178,12 +205,27 @@ struct Counts {
     surname: u32,
 }
 
-/// Builds the table's text from a wordfreq dump (`word<TAB>zipf` lines) and
-/// a name-unit list (`unit<TAB>total<TAB>given<TAB>surname...`, `#`
+/// Words at least this frequent (Zipf in tenths) that are no name unit
+/// train the letter model's common-word side.
+const LETTERS_MIN_ZIPF_TENTHS: u16 = 30;
+
+/// Name units seen at least this often train its name side.
+const LETTERS_MIN_NAME_COUNT: u32 = 2;
+
+/// The built tables' texts.
+pub struct Built {
+    /// `data/entities/ar/words.tsv`.
+    pub words: String,
+    /// `data/entities/ar/letters.tsv` ([`super::letters`]).
+    pub letters: String,
+}
+
+/// Builds the tables' texts from a wordfreq dump (`word<TAB>zipf` lines)
+/// and a name-unit list (`unit<TAB>total<TAB>given<TAB>surname...`, `#`
 /// comments). Only Arabic-script words are kept; frequencies of source
 /// words that fold to the same form are added up. The output is sorted, so
-/// a rebuild from the same sources gives the same file.
-pub fn build(wordfreq: &str, names: &str) -> Result<String, WordTableError> {
+/// a rebuild from the same sources gives the same files.
+pub fn build(wordfreq: &str, names: &str) -> Result<Built, WordTableError> {
     let arabic = |w: &str| !w.is_empty() && w.chars().all(is_arabic_letter);
     let mut counts: FxHashMap<String, Counts> = FxHashMap::default();
     for (i, line) in wordfreq.lines().enumerate() {
@@ -242,6 +284,17 @@ pub fn build(wordfreq: &str, names: &str) -> Result<String, WordTableError> {
         .filter(|r| r.1 > 0 || r.2 > 0 || r.3 + r.4 > 0)
         .collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
+    let name_forms: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.3 + r.4 >= LETTERS_MIN_NAME_COUNT)
+        .map(|r| r.0.as_str())
+        .collect();
+    let common_forms: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.2 >= LETTERS_MIN_ZIPF_TENTHS && r.3 + r.4 == 0)
+        .map(|r| r.0.as_str())
+        .collect();
+    let letters = super::letters::build(name_forms, common_forms);
     let mut out = String::from(
         "# key\tsurface zipf×10\tstem zipf×10\tgiven-name count\tsurname count\n\
          # Built by `akhbar build-words`; sources and licences in models/NOTICE.\n",
@@ -249,7 +302,10 @@ pub fn build(wordfreq: &str, names: &str) -> Result<String, WordTableError> {
     for (k, s, t, g, n) in rows {
         let _ = writeln!(out, "{k}\t{s}\t{t}\t{g}\t{n}");
     }
-    Ok(out)
+    Ok(Built {
+        words: out,
+        letters,
+    })
 }
 
 #[cfg(test)]
@@ -262,7 +318,7 @@ mod tests {
 
     #[test]
     fn frequencies_of_forms_that_fold_together_add_up() {
-        let table = WordTable::parse(&build(FREQ, NAMES).unwrap()).unwrap();
+        let table = WordTable::parse(&build(FREQ, NAMES).unwrap().words).unwrap();
         let c = table.class(&word("والرئيس"));
         // The stem رئيس gathers رئيس, الرئيس and والرئيس.
         assert!(c.stem > zipf_band(49), "{c:?}");
@@ -271,7 +327,7 @@ mod tests {
 
     #[test]
     fn name_units_are_classed_by_kind() {
-        let table = WordTable::parse(&build(FREQ, NAMES).unwrap()).unwrap();
+        let table = WordTable::parse(&build(FREQ, NAMES).unwrap().words).unwrap();
         let given = table.class(&word("ومحمد")).name;
         let surname = table.class(&word("بركات")).name;
         assert_eq!(given / 8, 1);
@@ -281,7 +337,7 @@ mod tests {
 
     #[test]
     fn latin_words_and_unknown_words_get_nothing() {
-        let table = WordTable::parse(&build(FREQ, NAMES).unwrap()).unwrap();
+        let table = WordTable::parse(&build(FREQ, NAMES).unwrap().words).unwrap();
         assert_eq!(table.class(&word("news")), WordClass::default());
         assert_eq!(table.class(&word("كلمةمجهولة")), WordClass::default());
     }

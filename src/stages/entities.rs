@@ -796,6 +796,23 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
         {
             j -= 1;
         }
+        // A title announces a full name: a one-word person of the tagger
+        // right after it takes the plain word that follows when the two
+        // are the whole name (`منسق المعارضة السورية رياض حجاب` where the
+        // tagger saw only `رياض`); three words could be two people.
+        if j - start == 2 {
+            let alone = |s: &Span| s.start < j && start < s.end;
+            if spans.iter().filter(|s| alone(s)).count() == 1 {
+                if let Some(s) = spans
+                    .iter_mut()
+                    .find(|s| s.kind == Kind::Person && s.start == start && s.end == start + 1)
+                {
+                    s.end = j;
+                    i = j;
+                    continue;
+                }
+            }
+        }
         if j - start >= 2 {
             // The tagger's persons win (it tells `فرانسوا هولاند` from
             // `رياض حجاب` after it); its other spans only inside the name.

@@ -355,6 +355,29 @@ fn the_title_rule_does_not_join_two_names() {
     assert_eq!((spans[0].start, spans[0].end), (3, 5));
 }
 
+#[test]
+fn a_one_word_person_after_a_title_takes_the_surname_that_ends_the_name() {
+    let tokens = [
+        "قال",
+        "منسق",
+        "المعارضة",
+        "السورية",
+        "رياض",
+        "حجاب",
+        "الاثنين",
+    ];
+    let lex = stage().lexicon();
+    let views = Tagger::views(lex, &tokens);
+    let mut spans = vec![Span {
+        start: 4,
+        end: 5,
+        kind: Kind::Person,
+    }];
+    titled_persons(lex, &views, &mut spans);
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert_eq!((spans[0].start, spans[0].end), (4, 6));
+}
+
 /// English news: the 24 Wikinews articles of GUM (CC BY; read from the
 /// shared data at run time), gold names as [`crate::entities::gum`]
 /// derives them. Scored per type as unique (mention text, type) pairs per
