@@ -112,6 +112,10 @@ pub enum Command {
         /// The feature templates (recorded in the model file).
         #[arg(long, value_enum, default_value_t = NerFeatures::Arabic)]
         features: NerFeatures,
+        /// The tag scheme decoded (recorded in the model file); input and
+        /// output stay BIO either way.
+        #[arg(long, value_enum, default_value_t = NerTagging::Bilou)]
+        tagging: NerTagging,
     },
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.
@@ -230,4 +234,14 @@ pub enum GumDocuments {
 pub enum NerFeatures {
     Arabic,
     English,
+}
+
+/// The tagger's tag scheme (see [`crate::entities::model::BILOU_TAGS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NerTagging {
+    /// Begin, inside, outside.
+    Bio,
+    /// Begin, inside, last, unit, outside: the tagger also learns where a
+    /// name ends.
+    Bilou,
 }

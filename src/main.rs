@@ -63,6 +63,7 @@ fn main() -> ExitCode {
             dev_fraction,
             word_dropout,
             features,
+            tagging,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
             documents,
@@ -74,6 +75,7 @@ fn main() -> ExitCode {
             dev_fraction,
             word_dropout,
             features,
+            tagging,
         }),
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)

@@ -1,7 +1,7 @@
 //! `train-ner`, `build-gazetteers`, `tag` and `eval-ner`: the entity tagger's
 //! training and evaluation commands.
 
-use crate::cli::{GumDocuments, NerFeatures};
+use crate::cli::{GumDocuments, NerFeatures, NerTagging};
 use crate::entities::conll::{self, Score, Sentence};
 use crate::entities::features::FeatureSet;
 use crate::entities::gazetteer;
@@ -28,6 +28,7 @@ pub struct TrainArgs {
     pub dev_fraction: f64,
     pub word_dropout: f64,
     pub features: NerFeatures,
+    pub tagging: NerTagging,
 }
 
 /// The labelled sentences of a CoNLL file, or of the chosen documents of a
@@ -79,6 +80,7 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
             NerFeatures::Arabic => FeatureSet::Arabic,
             NerFeatures::English => FeatureSet::English,
         },
+        bilou: args.tagging == NerTagging::Bilou,
     };
     if let Some(k) = args.folds {
         let docs = if docs.len() == 1 {

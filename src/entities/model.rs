@@ -22,6 +22,53 @@ pub const TAGS: [&str; 9] = [
     "O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC",
 ];
 
+/// The BILOU tag set over the same types: `B` begins a name of two words or
+/// more, `I` continues it, `L` ends it, `U` is a one-word name. Decoding
+/// with it tells the tagger where a name ends, which BIO leaves to the next
+/// tag; [`Model::bio_tag`] gives the BIO name of each tag.
+pub const BILOU_TAGS: [&str; 17] = [
+    "O", "B-PERS", "I-PERS", "L-PERS", "U-PERS", "B-LOC", "I-LOC", "L-LOC", "U-LOC", "B-ORG",
+    "I-ORG", "L-ORG", "U-ORG", "B-MISC", "I-MISC", "L-MISC", "U-MISC",
+];
+
+/// A tag's scheme letter and type (`('O', "")` for `O`).
+fn parts(tag: &str) -> (char, &str) {
+    match tag.split_once('-') {
+        Some((p, t)) => (p.chars().next().unwrap_or('O'), t),
+        None => ('O', ""),
+    }
+}
+
+/// Whether a tag set is BILOU (has `L-` or `U-` tags) rather than BIO.
+pub fn is_bilou<S: AsRef<str>>(tags: &[S]) -> bool {
+    tags.iter()
+        .any(|t| matches!(parts(t.as_ref()).0, 'L' | 'U'))
+}
+
+/// The BILOU tags of a BIO sequence (`B-X I-X I-X` → `B-X I-X L-X`, `B-X`
+/// alone → `U-X`); an `I-X` that continues nothing begins a name.
+pub fn bio_to_bilou(bio: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(bio.len());
+    for (i, tag) in bio.iter().enumerate() {
+        let (p, t) = parts(tag);
+        if p == 'O' {
+            out.push("O".to_string());
+            continue;
+        }
+        // `O` has the empty type, so an `I-X` after `O` begins a name too.
+        let begins = p == 'B' || i == 0 || parts(&bio[i - 1]).1 != t;
+        let continues = bio.get(i + 1).is_some_and(|n| parts(n) == ('I', t));
+        let letter = match (begins, continues) {
+            (true, true) => 'B',
+            (true, false) => 'U',
+            (false, true) => 'I',
+            (false, false) => 'L',
+        };
+        out.push(format!("{letter}-{t}"));
+    }
+    out
+}
+
 /// A model file that cannot be read.
 #[derive(Debug, Error)]
 pub enum ModelError {
@@ -57,26 +104,38 @@ pub struct Model {
     /// `tags × tags`: from (row) to (column).
     pub trans: Vec<f32>,
     /// `start` and `trans` with `-inf` where [`allowed`] forbids the
-    /// transition: `(tags + 1) × tags`, row 0 the sentence start, row `p + 1`
-    /// from tag `p`.
+    /// transition, then the end scores ([`may_end`]): `(tags + 2) × tags`.
     masked: Vec<f32>,
+    /// The BIO name of each tag ([`Model::bio_tag`]).
+    bio: Vec<String>,
 }
 
 /// Whether tag `to` may follow tag `from` (index into [`Model::tags`]; `None`
-/// at sentence start): `I-X` only after `B-X` or `I-X`.
+/// at sentence start): `I-X` (and in BILOU `L-X`) only after `B-X` or
+/// `I-X`; in BILOU, after `B-X` or `I-X` nothing else.
 pub fn allowed(tags: &[String], from: Option<usize>, to: usize) -> bool {
-    let Some(rest) = tags[to].strip_prefix("I-") else {
-        return true;
-    };
-    match from {
-        None => false,
-        Some(f) => tags[f].get(2..) == Some(rest),
+    let open = from.and_then(|f| {
+        let (p, t) = parts(&tags[f]);
+        matches!(p, 'B' | 'I').then_some(t)
+    });
+    let (p, t) = parts(&tags[to]);
+    match p {
+        'I' | 'L' => open == Some(t),
+        _ => open.is_none() || !is_bilou(tags),
     }
 }
 
+/// Whether a sentence may end on tag `last`: in BILOU not inside a name.
+pub fn may_end(tags: &[String], last: usize) -> bool {
+    !(is_bilou(tags) && matches!(parts(&tags[last]).0, 'B' | 'I'))
+}
+
+/// Start, transition and end scores with `-inf` where the scheme forbids:
+/// row 0 the start, row `p + 1` from tag `p`, row `tags + 1` the end (0 or
+/// `-inf`).
 fn masked(tags: &[String], start: &[f32], trans: &[f32]) -> Vec<f32> {
     let t = tags.len();
-    let mut m = Vec::with_capacity((t + 1) * t);
+    let mut m = Vec::with_capacity((t + 2) * t);
     for from in std::iter::once(None).chain((0..t).map(Some)) {
         for to in 0..t {
             let score = match from {
@@ -90,7 +149,25 @@ fn masked(tags: &[String], start: &[f32], trans: &[f32]) -> Vec<f32> {
             });
         }
     }
+    m.extend((0..t).map(|last| {
+        if may_end(tags, last) {
+            0.0
+        } else {
+            f32::NEG_INFINITY
+        }
+    }));
     m
+}
+
+/// The BIO name of each tag (`U-X` → `B-X`, `L-X` → `I-X`).
+fn bio_names(tags: &[String]) -> Vec<String> {
+    tags.iter()
+        .map(|tag| match parts(tag) {
+            ('U', t) => format!("B-{t}"),
+            ('L', t) => format!("I-{t}"),
+            _ => tag.clone(),
+        })
+        .collect()
 }
 
 impl Model {
@@ -120,6 +197,7 @@ impl Model {
             features: FeatureSet::Arabic,
             buckets,
             masked: masked(&tags, &start, &trans),
+            bio: bio_names(&tags),
             tags,
             weights,
             start,
@@ -130,6 +208,12 @@ impl Model {
     /// Recomputes the decoding tables after `start` or `trans` changed.
     pub fn refresh(&mut self) {
         self.masked = masked(&self.tags, &self.start, &self.trans);
+    }
+
+    /// The BIO name of tag `i` (the tag itself in a BIO model; `U-X` is
+    /// `B-X` and `L-X` is `I-X` in a BILOU one); `O` past the tags.
+    pub fn bio_tag(&self, i: usize) -> &str {
+        self.bio.get(i).map_or("O", String::as_str)
     }
 
     /// Weight `i` of the `buckets × tags` table.
@@ -166,6 +250,9 @@ impl Model {
             }
             Weights::Quantized { q, scale } if t == TAGS.len() => {
                 emissions_fixed::<{ TAGS.len() }>(q, *scale, features, out);
+            }
+            Weights::Quantized { q, scale } if t == BILOU_TAGS.len() => {
+                emissions_fixed::<{ BILOU_TAGS.len() }>(q, *scale, features, out);
             }
             Weights::Quantized { q, scale } => {
                 let mut acc = [0i32; 64];
@@ -204,6 +291,9 @@ impl Model {
         if t == TAGS.len() {
             return viterbi_fixed::<{ TAGS.len() }>(&self.masked, em, n);
         }
+        if t == BILOU_TAGS.len() {
+            return viterbi_fixed::<{ BILOU_TAGS.len() }>(&self.masked, em, n);
+        }
         let mut score = vec![f32::NEG_INFINITY; n * t];
         let mut back = vec![0u8; n * t];
         for y in 0..t {
@@ -228,8 +318,10 @@ impl Model {
                 back[i * t + y] = arg as u8;
             }
         }
+        let end = &self.masked[(t + 1) * t..];
+        let last = |y: usize| score[(n - 1) * t + y] + end[y];
         let mut y = (0..t)
-            .max_by(|&a, &b| score[(n - 1) * t + a].total_cmp(&score[(n - 1) * t + b]))
+            .max_by(|&a, &b| last(a).total_cmp(&last(b)))
             .unwrap_or(0);
         let mut path = vec![0; n];
         for i in (0..n).rev() {
@@ -359,7 +451,7 @@ fn prefetch_rows<const T: usize>(q: &[i16], feats: Option<&[u32]>) {
     let _ = (q, feats);
 }
 
-/// [`Model::viterbi`] for `T` tags (`masked` of `(T + 1) × T`, `em` of at
+/// [`Model::viterbi`] for `T` tags (`masked` of `(T + 2) × T`, `em` of at
 /// least `n × T`, `n > 0`).
 fn viterbi_fixed<const T: usize>(masked: &[f32], em: &[f32], n: usize) -> Vec<usize> {
     let mut trans = [[f32::NEG_INFINITY; T]; T];
@@ -391,8 +483,9 @@ fn viterbi_fixed<const T: usize>(masked: &[f32], em: &[f32], n: usize) -> Vec<us
         prev = cur;
         back.push(arg);
     }
+    let end = &masked[(T + 1) * T..(T + 2) * T];
     let mut y = (0..T)
-        .max_by(|&a, &b| prev[a].total_cmp(&prev[b]))
+        .max_by(|&a, &b| (prev[a] + end[a]).total_cmp(&(prev[b] + end[b])))
         .unwrap_or(0);
     let mut path = vec![0; n];
     for i in (0..n).rev() {
@@ -479,6 +572,79 @@ mod tests {
         }
         let path = m.viterbi(&em, 3);
         assert_eq!(path, vec![3, 4, 4]);
+    }
+
+    fn strings(tags: &[&str]) -> Vec<String> {
+        tags.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn bio_becomes_bilou_with_names_ended_and_single_words_as_units() {
+        let bio = strings(&["B-PERS", "I-PERS", "I-PERS", "O", "B-LOC", "B-LOC", "I-LOC"]);
+        assert_eq!(
+            bio_to_bilou(&bio),
+            strings(&["B-PERS", "I-PERS", "L-PERS", "O", "U-LOC", "B-LOC", "L-LOC"])
+        );
+    }
+
+    #[test]
+    fn an_orphan_inside_tag_begins_a_bilou_name() {
+        let bio = strings(&["I-ORG", "O", "I-LOC", "I-LOC", "I-PERS"]);
+        assert_eq!(
+            bio_to_bilou(&bio),
+            strings(&["U-ORG", "O", "B-LOC", "L-LOC", "U-PERS"])
+        );
+    }
+
+    #[test]
+    fn bilou_names_are_closed_before_anything_else_follows() {
+        let t = strings(&BILOU_TAGS);
+        let at = |tag: &str| BILOU_TAGS.iter().position(|x| *x == tag).unwrap();
+        assert!(is_bilou(&t) && !is_bilou(&tags()));
+        assert!(allowed(&t, Some(at("B-LOC")), at("L-LOC")), "B-LOC L-LOC");
+        assert!(allowed(&t, Some(at("I-LOC")), at("I-LOC")), "B-LOC I-LOC");
+        assert!(!allowed(&t, Some(at("B-LOC")), at("O")), "B-LOC O");
+        assert!(
+            !allowed(&t, Some(at("I-LOC")), at("U-PERS")),
+            "I-LOC U-PERS"
+        );
+        assert!(!allowed(&t, Some(at("B-LOC")), at("L-ORG")), "B-LOC L-ORG");
+        assert!(!allowed(&t, None, at("L-LOC")), "L-LOC cannot start");
+        assert!(!allowed(&t, Some(at("U-LOC")), at("I-LOC")), "U-LOC I-LOC");
+        assert!(allowed(&t, Some(at("L-LOC")), at("U-LOC")), "L-LOC U-LOC");
+        assert!(!may_end(&t, at("B-PERS")) && !may_end(&t, at("I-PERS")));
+        assert!(may_end(&t, at("L-PERS")) && may_end(&t, at("U-PERS")));
+        assert!(may_end(&tags(), 1), "BIO may end on B-PERS");
+    }
+
+    #[test]
+    fn bilou_decoding_never_leaves_a_name_open_at_the_end() {
+        let m = Model::zeros(4, &BILOU_TAGS);
+        let at = |tag: &str| BILOU_TAGS.iter().position(|x| *x == tag).unwrap();
+        // Emissions that prefer B-LOC, then I-LOC, everywhere: the path must
+        // still close the name on the last word.
+        let t = BILOU_TAGS.len();
+        let mut em = vec![0.0; 3 * t];
+        for i in 0..3 {
+            em[i * t + at("B-LOC")] = 5.0;
+            em[i * t + at("I-LOC")] = 2.0;
+            em[i * t + at("L-LOC")] = 1.0;
+        }
+        let path = m.viterbi(&em, 3);
+        assert_eq!(path, vec![at("B-LOC"), at("I-LOC"), at("L-LOC")]);
+        let names: Vec<&str> = path.iter().map(|&i| m.bio_tag(i)).collect();
+        assert_eq!(names, ["B-LOC", "I-LOC", "I-LOC"]);
+    }
+
+    #[test]
+    fn bilou_tags_read_as_bio() {
+        let m = Model::zeros(4, &BILOU_TAGS);
+        let at = |tag: &str| BILOU_TAGS.iter().position(|x| *x == tag).unwrap();
+        assert_eq!(m.bio_tag(at("U-ORG")), "B-ORG");
+        assert_eq!(m.bio_tag(at("L-MISC")), "I-MISC");
+        assert_eq!(m.bio_tag(at("B-PERS")), "B-PERS");
+        assert_eq!(m.bio_tag(at("O")), "O");
+        assert_eq!(m.bio_tag(99), "O", "past the tags");
     }
 
     #[test]

@@ -127,8 +127,9 @@ impl Tagger {
         out
     }
 
-    /// BIO tag indices (into `model.tags`) for one sentence; sentences longer
-    /// than [`MAX_SENTENCE_TOKENS`] are decoded in pieces.
+    /// Tag indices (into `model.tags`, BIO names by [`Model::bio_tag`]) for
+    /// one sentence; sentences longer than [`MAX_SENTENCE_TOKENS`] are
+    /// decoded in pieces.
     pub fn tag_indices<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<usize> {
         let mut out = Vec::with_capacity(tokens.len());
         let mut feats = Vec::new();
@@ -144,7 +145,7 @@ impl Tagger {
     pub fn tag<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<&str> {
         self.tag_indices(tokens)
             .into_iter()
-            .map(|i| self.model.tags[i].as_str())
+            .map(|i| self.model.bio_tag(i))
             .collect()
     }
 }

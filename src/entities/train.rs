@@ -9,7 +9,7 @@
 use super::conll::{Score, Sentence};
 use super::features::{features_of, FeatureSet, IDENTITY_FEATURES, NO_FEATURE, NUM_FEATURES};
 use super::lexicon::Lexicon;
-use super::model::{Model, Weights, TAGS};
+use super::model::{bio_to_bilou, Model, Weights, BILOU_TAGS, TAGS};
 use super::tagger::Tagger;
 
 /// Training options.
@@ -28,6 +28,19 @@ pub struct TrainOptions {
     pub word_dropout: f64,
     /// The template set (Arabic or English).
     pub features: FeatureSet,
+    /// Decode with BILOU tags ([`BILOU_TAGS`]) instead of BIO ([`TAGS`]).
+    pub bilou: bool,
+}
+
+impl TrainOptions {
+    /// The tag set the model is trained over.
+    pub fn tags(&self) -> &'static [&'static str] {
+        if self.bilou {
+            &BILOU_TAGS
+        } else {
+            &TAGS
+        }
+    }
 }
 
 impl Default for TrainOptions {
@@ -39,6 +52,7 @@ impl Default for TrainOptions {
             dev_fraction: 0.0,
             word_dropout: 0.0,
             features: FeatureSet::Arabic,
+            bilou: false,
         }
     }
 }
@@ -72,8 +86,9 @@ struct Example {
     gold: Vec<usize>,
 }
 
-fn tag_index(tag: &str) -> usize {
-    TAGS.iter().position(|t| *t == tag).unwrap_or(0)
+/// The index of a tag in `tags` (`O` if unknown).
+fn tag_index(tags: &[&str], tag: &str) -> usize {
+    tags.iter().position(|t| *t == tag).unwrap_or(0)
 }
 
 fn examples(
@@ -81,7 +96,9 @@ fn examples(
     lexicon: &Lexicon,
     set: FeatureSet,
     buckets: usize,
+    tags: &[&str],
 ) -> Vec<Example> {
+    let bilou = super::model::is_bilou(tags);
     sentences
         .iter()
         .map(|s| {
@@ -90,7 +107,14 @@ fn examples(
             features_of(set, &views, buckets, &mut features);
             Example {
                 features,
-                gold: s.tags.iter().map(|t| tag_index(t)).collect(),
+                gold: if bilou {
+                    bio_to_bilou(&s.tags)
+                        .iter()
+                        .map(|t| tag_index(tags, t))
+                        .collect()
+                } else {
+                    s.tags.iter().map(|t| tag_index(tags, t)).collect()
+                },
             }
         })
         .collect()
@@ -108,7 +132,7 @@ struct Averaged {
 
 impl Averaged {
     fn update(&mut self, ex: &Example, pred: &[usize]) {
-        let t = TAGS.len();
+        let t = self.model.tags.len();
         let c = self.step;
         // Training starts from `Model::zeros`, whose weights are exact.
         let Weights::Exact(weights) = &mut self.model.weights else {
@@ -191,7 +215,7 @@ pub fn evaluate(model: &Model, lexicon: &Lexicon, sentences: &[&Sentence]) -> Sc
         let pred: Vec<&str> = model
             .decode(&feats)
             .into_iter()
-            .map(|i| model.tags[i].as_str())
+            .map(|i| model.bio_tag(i))
             .collect();
         score.add(&s.tags, &pred);
     }
@@ -219,9 +243,10 @@ pub fn train_on(
     opts: TrainOptions,
     mut on_epoch: impl FnMut(usize, Option<&Score>),
 ) -> Model {
-    let exs = examples(train_set, lexicon, opts.features, opts.buckets);
-    let t = TAGS.len();
-    let mut model = Model::zeros(opts.buckets, &TAGS);
+    let tags = opts.tags();
+    let exs = examples(train_set, lexicon, opts.features, opts.buckets, tags);
+    let t = tags.len();
+    let mut model = Model::zeros(opts.buckets, tags);
     model.features = opts.features;
     let mut avg = Averaged {
         model,
@@ -288,6 +313,7 @@ mod tests {
             dev_fraction: 0.0,
             word_dropout: 0.0,
             features: FeatureSet::Arabic,
+            bilou: false,
         }
     }
 
@@ -299,6 +325,31 @@ mod tests {
         let refs: Vec<&Sentence> = sents.iter().collect();
         let score = evaluate(&model, &lex, &refs);
         assert_eq!(score.total(&["PER", "LOC"]).f1(), 1.0);
+    }
+
+    #[test]
+    fn a_bilou_model_learns_the_toy_corpus_and_tags_in_bio() {
+        let lex = Lexicon::builtin().unwrap();
+        let sents = parse(TOY);
+        let opts = TrainOptions {
+            bilou: true,
+            ..small()
+        };
+        let model = train(&sents, &lex, opts, |_, _| {});
+        assert_eq!(model.tags.len(), BILOU_TAGS.len());
+        let refs: Vec<&Sentence> = sents.iter().collect();
+        assert_eq!(
+            evaluate(&model, &lex, &refs).total(&["PER", "LOC"]).f1(),
+            1.0
+        );
+        let tagger = Tagger {
+            model,
+            lexicon: lex,
+        };
+        assert_eq!(
+            tagger.tag(&["زار", "جون", "كيربي", "موسكو"]),
+            ["O", "B-PERS", "I-PERS", "B-LOC"]
+        );
     }
 
     #[test]

@@ -230,7 +230,7 @@ impl Entities {
         let mut spans: Vec<Span> = {
             let tags: Vec<&str> = Tagger::tag_views_with(model, &views)
                 .into_iter()
-                .map(|i| model.tags[i].as_str())
+                .map(|i| model.bio_tag(i))
                 .collect();
             bio_spans(&tags)
                 .into_iter()

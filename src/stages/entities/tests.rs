@@ -576,6 +576,7 @@ mod gum {
             dev_fraction: 0.0,
             word_dropout: 0.25,
             features: FeatureSet::English,
+            bilou: false,
         };
         let k = 5;
         let labels = [
