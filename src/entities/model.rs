@@ -1,5 +1,5 @@
 //! The tagger's model: hashed feature weights per tag, tag transitions, and
-//! Viterbi decoding under the BIO constraints.
+//! Viterbi decoding under the BIO or BILOU constraints.
 //!
 //! File format (little endian): magic `AKNER5\0\0` (the `5` is
 //! [`super::features::FEATURES_VERSION`]: a model of other features is

@@ -109,8 +109,9 @@ impl Tagger {
         (views, hits)
     }
 
-    /// BIO tag indices for tokens already viewed (see [`Tagger::views`]),
-    /// decoded in pieces of at most [`MAX_SENTENCE_TOKENS`].
+    /// Tag indices (see [`Tagger::tag_indices`]) for tokens already viewed
+    /// (see [`Tagger::views`]), decoded in pieces of at most
+    /// [`MAX_SENTENCE_TOKENS`].
     pub fn tag_views(&self, views: &[TokenView]) -> Vec<usize> {
         Tagger::tag_views_with(&self.model, views)
     }

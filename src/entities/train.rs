@@ -1,5 +1,6 @@
 //! Training: an averaged structured perceptron (Collins 2002) with Viterbi
-//! decoding over the BIO tags, on CoNLL sentences.
+//! decoding over the BIO or BILOU tags, on CoNLL sentences (BIO gold,
+//! converted for a BILOU model).
 //!
 //! Deterministic for a given seed: sentence order is shuffled per epoch by a
 //! SplitMix64 generator seeded from `--seed`, and features hash with a fixed
