@@ -25,7 +25,7 @@ use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
 use crate::entities::lexicon::{Lexicon, Target};
 use crate::entities::model::Model;
-use crate::entities::normalize::{is_arabic_letter, word_of_stripped};
+use crate::entities::normalize::{is_arabic_letter, word_of_folded, word_of_stripped};
 use crate::entities::tagger::{Tagger, BUILTIN_ENGLISH_MODEL};
 use crate::text::Token;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -514,6 +514,14 @@ impl Entities {
             .filter(|p| p.kind == PlaceKind::Country)
             .map(|p| p.country.clone())
             .collect();
+        // Countries of the article's places that are not common words.
+        let is_common = |f: &Found| lex.place_stopwords.contains(&f.keys.join(" "));
+        let located_in: FxHashSet<&str> = found
+            .iter()
+            .filter(|f| f.kind == Kind::Location && !is_common(f))
+            .filter_map(place_of)
+            .map(|p| p.country.as_str())
+            .collect();
         let mut entities: Vec<(usize, Entity)> = groups
             .into_iter()
             .map(|mut g| {
@@ -533,7 +541,26 @@ impl Entities {
                         let key = lex.key_index(&found[i].keys.join(" "))?;
                         lex.resolve_place(key, &context)
                     });
-                    if let Some(p) = place {
+                    // A place name that is also a common noun and carries
+                    // the article (`المدينة`: Medina, or "the city", `العين`,
+                    // `الوادي`) mostly is that noun, pointing back at a
+                    // place named before; it is linked only in an article
+                    // whose other places are in its country, or that has
+                    // none: a wrong pin is worse than none. Without the
+                    // article (`جدة`) the name is the reading news means.
+                    let common_word = g.iter().all(|&i| {
+                        let f = &found[i];
+                        let prefix = word_of_folded(&f.words[0]).prefix;
+                        is_common(f)
+                            && f.words.len() == 1
+                            && (prefix.ends_with("ال") || prefix.ends_with("لل"))
+                    });
+                    let fits = |p: &&Place| {
+                        !common_word
+                            || located_in.is_empty()
+                            || located_in.contains(p.country.as_str())
+                    };
+                    if let Some(p) = place.filter(fits) {
                         link_place(p, &mut links);
                     }
                 }

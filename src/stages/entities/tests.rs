@@ -29,6 +29,57 @@ fn slice(text: &str, m: &Mention) -> String {
     text.chars().skip(m.start).take(m.end - m.start).collect()
 }
 
+/// A location the tagger would have found: `name` at character `start`.
+fn location(name: &str, start: usize) -> Found {
+    let words: Vec<_> = name
+        .split_whitespace()
+        .map(crate::entities::normalize::word)
+        .collect();
+    Found {
+        kind: Kind::Location,
+        start,
+        end: start + name.chars().count(),
+        text: name.to_string(),
+        keys: words.iter().map(|w| w.lookup.to_string()).collect(),
+        words: words.iter().map(|w| w.folded.to_string()).collect(),
+        role: None,
+        cut: (0, 0),
+        first_folded: words[0].folded.to_string(),
+        stem: words[0].folded.to_string(),
+    }
+}
+
+#[test]
+fn a_place_that_is_a_common_word_is_not_linked_among_places_of_other_countries() {
+    let ents = stage().group(vec![location("حلب", 0), location("المدينة", 10)]);
+    let city = find(&ents, "المدينة").expect("المدينة");
+    assert_eq!(city.kind, "location");
+    assert!(city.links.get(GEO_FIELD).is_none(), "{city:#?}");
+    assert!(find(&ents, "حلب").unwrap().links.get(GEO_FIELD).is_some());
+}
+
+#[test]
+fn a_place_that_is_a_common_word_is_linked_among_places_of_its_country() {
+    let ents = stage().group(vec![location("السعودية", 0), location("المدينة", 10)]);
+    let city = find(&ents, "المدينة").expect("المدينة");
+    let geo = city.links.get(GEO_FIELD).expect("geo");
+    assert_eq!(geo["country"], "SA", "{city:#?}");
+}
+
+#[test]
+fn a_place_that_is_a_common_word_is_linked_when_it_is_the_only_place() {
+    let ents = stage().group(vec![location("المدينة", 0)]);
+    let city = find(&ents, "المدينة").expect("المدينة");
+    assert_eq!(city.links[GEO_FIELD]["country"], "SA", "{city:#?}");
+}
+
+#[test]
+fn a_place_that_is_a_common_word_without_the_article_is_linked_anyway() {
+    let ents = stage().group(vec![location("حلب", 0), location("جدة", 10)]);
+    let city = find(&ents, "جدة").expect("جدة");
+    assert_eq!(city.links[GEO_FIELD]["country"], "SA", "{city:#?}");
+}
+
 #[test]
 fn mention_offsets_are_code_points_into_the_text() {
     let text = "وقال المتحدث باسم الخارجية الأميركية جون كيربي إن روسيا ترفض.";
