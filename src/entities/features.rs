@@ -18,7 +18,7 @@
 //! change to them, or to the templates, needs a retrained model (and a new
 //! [`FEATURES_VERSION`]).
 
-use super::normalize::{is_arabic_letter, Word};
+use super::normalize::{has_article, is_arabic_letter, Word};
 use super::words::WordClass;
 
 /// Version of the templates and hashing, written into model files so that a
@@ -169,7 +169,7 @@ impl Keys {
         }
         let prefix_h = hash_str(&word.prefix);
         let folded_h = lookup.iter().fold(prefix_h, |h, &b| fnv(h, b));
-        let article = word.prefix.ends_with("ال") || word.prefix.ends_with("لل");
+        let article = has_article(&word.prefix);
         Keys {
             form: hash_str(form),
             folded: folded_h,

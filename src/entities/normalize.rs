@@ -9,7 +9,7 @@
 //! `data/entities/ar/extra_proclitics.tsv`, which the text layer keeps.
 
 use crate::text::strip_proclitics;
-pub use crate::text::{fold, is_arabic_letter};
+pub use crate::text::{fold, has_article, is_arabic_letter};
 use compact_str::CompactString;
 use std::sync::LazyLock;
 

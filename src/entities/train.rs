@@ -106,16 +106,16 @@ fn examples(
             let views = Tagger::views(lexicon, &s.tokens);
             let mut features = Vec::new();
             features_of(set, &views, buckets, &mut features);
+            let converted;
+            let gold = if bilou {
+                converted = bio_to_bilou(&s.tags);
+                &converted
+            } else {
+                &s.tags
+            };
             Example {
                 features,
-                gold: if bilou {
-                    bio_to_bilou(&s.tags)
-                        .iter()
-                        .map(|t| tag_index(tags, t))
-                        .collect()
-                } else {
-                    s.tags.iter().map(|t| tag_index(tags, t)).collect()
-                },
+                gold: gold.iter().map(|t| tag_index(tags, t)).collect(),
             }
         })
         .collect()

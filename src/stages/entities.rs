@@ -25,7 +25,7 @@ use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
 use crate::entities::lexicon::{Lexicon, Target};
 use crate::entities::model::Model;
-use crate::entities::normalize::{is_arabic_letter, word_of_folded, word_of_stripped};
+use crate::entities::normalize::{has_article, is_arabic_letter, word_of_stripped};
 use crate::entities::tagger::{Tagger, BUILTIN_ENGLISH_MODEL};
 use crate::text::Token;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -373,12 +373,11 @@ impl Entities {
                 {
                     return None;
                 }
-                if !english && single {
-                    let has_article =
-                        v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
-                    if has_article != lex.name_has_article(hit.key, place) {
-                        return None;
-                    }
+                if !english
+                    && single
+                    && has_article(&v.word.prefix) != lex.name_has_article(hit.key, place)
+                {
+                    return None;
                 }
                 Some(Kind::Location)
             }
@@ -415,12 +414,19 @@ impl Entities {
         // Longest names first, so that short forms find them.
         let mut order: Vec<usize> = (0..found.len()).collect();
         order.sort_by_key(|&i| (std::cmp::Reverse(found[i].keys.len()), found[i].start));
-        let place_of = |f: &Found| -> Option<&Place> {
-            let key = lex.key_index(&f.keys.join(" "))?;
-            lex.resolve_place(key, &FxHashSet::default())
-        };
-        let org_of = |f: &Found| -> Option<u32> {
-            let key = lex.key_index(&f.keys.join(" "))?;
+        // Each mention's name as a lexicon key, and the place it names
+        // before the article's context is known, looked up once.
+        let joined: Vec<String> = found.iter().map(|f| f.keys.join(" ")).collect();
+        let key: Vec<Option<u32>> = joined.iter().map(|j| lex.key_index(j)).collect();
+        let place_at: Vec<Option<&Place>> = found
+            .iter()
+            .zip(&key)
+            .map(|(f, k)| {
+                k.filter(|_| f.kind == Kind::Location)
+                    .and_then(|k| lex.resolve_place(k, &FxHashSet::default()))
+            })
+            .collect();
+        let org_of = |key: u32| -> Option<u32> {
             lex.targets_at(key).iter().find_map(|t| match t {
                 Target::Organization(i) => Some(*i),
                 _ => None,
@@ -438,20 +444,12 @@ impl Entities {
         let mut by_word: FxHashMap<(Kind, String), Vec<usize>> = FxHashMap::default();
         for &i in &order {
             let f = &found[i];
-            let joined = f.keys.join(" ");
-            let place = if f.kind == Kind::Location {
-                place_of(f)
-            } else {
-                None
-            };
             let place_id =
-                place.map(|p| (p.geonames_id, p.kind, p.country.clone(), p.name_ar.clone()));
-            let org = if f.kind == Kind::Organization {
-                org_of(f)
-            } else {
-                None
-            };
-            let mut target = by_name.get(&(f.kind, joined.clone())).copied();
+                place_at[i].map(|p| (p.geonames_id, p.kind, p.country.clone(), p.name_ar.clone()));
+            let org = key[i]
+                .filter(|_| f.kind == Kind::Organization)
+                .and_then(org_of);
+            let mut target = by_name.get(&(f.kind, joined[i].clone())).copied();
             if target.is_none() {
                 target = match f.kind {
                     Kind::Person => by_word.get(&(f.kind, f.keys[0].clone())).and_then(|gs| {
@@ -486,7 +484,7 @@ impl Entities {
                     groups.len() - 1
                 }
             };
-            by_name.entry((f.kind, joined)).or_insert(g);
+            by_name.entry((f.kind, joined[i].clone())).or_insert(g);
             if let Some(id) = place_id {
                 by_place.entry(id).or_insert(g);
             }
@@ -507,19 +505,17 @@ impl Entities {
             }
         }
         // Countries the article names, for resolving ambiguous cities.
-        let context: FxHashSet<String> = found
+        let context: FxHashSet<String> = place_at
             .iter()
-            .filter(|f| f.kind == Kind::Location)
-            .filter_map(place_of)
+            .flatten()
             .filter(|p| p.kind == PlaceKind::Country)
             .map(|p| p.country.clone())
             .collect();
         // Countries of the article's places that are not common words.
-        let is_common = |f: &Found| lex.place_stopwords.contains(&f.keys.join(" "));
-        let located_in: FxHashSet<&str> = found
-            .iter()
-            .filter(|f| f.kind == Kind::Location && !is_common(f))
-            .filter_map(place_of)
+        let is_common = |i: usize| lex.place_stopwords.contains(&joined[i]);
+        let located_in: FxHashSet<&str> = (0..found.len())
+            .filter(|&i| !is_common(i))
+            .filter_map(|i| place_at[i])
             .map(|p| p.country.as_str())
             .collect();
         let mut entities: Vec<(usize, Entity)> = groups
@@ -537,10 +533,7 @@ impl Entities {
                     links.insert(ROLE_FIELD.into(), Value::String(role));
                 }
                 if kind == Kind::Location {
-                    let place = g.iter().find_map(|&i| {
-                        let key = lex.key_index(&found[i].keys.join(" "))?;
-                        lex.resolve_place(key, &context)
-                    });
+                    let place = g.iter().find_map(|&i| lex.resolve_place(key[i]?, &context));
                     // A place name that is also a common noun and carries
                     // the article (`المدينة`: Medina, or "the city", `العين`,
                     // `الوادي`) mostly is that noun, pointing back at a
@@ -550,10 +543,9 @@ impl Entities {
                     // article (`جدة`) the name is the reading news means.
                     let common_word = g.iter().all(|&i| {
                         let f = &found[i];
-                        let prefix = word_of_folded(&f.words[0]).prefix;
-                        is_common(f)
-                            && f.words.len() == 1
-                            && (prefix.ends_with("ال") || prefix.ends_with("لل"))
+                        // `stem` is `first_folded` without its proclitics.
+                        let proclitics = f.first_folded.strip_suffix(f.stem.as_str());
+                        is_common(i) && f.words.len() == 1 && proclitics.is_some_and(has_article)
                     });
                     let fits = |p: &&Place| {
                         !common_word
@@ -696,9 +688,7 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         let mut j = i + 1;
         while j < views.len() && j - i <= 4 {
             let p = &views[j].word.prefix;
-            if !(p.ends_with("ال") || p.ends_with("لل"))
-                || lex.name_breakers.contains(views[j].word.lookup.as_str())
-            {
+            if !has_article(p) || lex.name_breakers.contains(views[j].word.lookup.as_str()) {
                 break;
             }
             j += 1;
@@ -728,7 +718,7 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
                 let last = &views[s.end - 1].word;
                 // (`كيربي` is stripped to `يربي` like every `ك` word: keys
                 // are only compared with keys.)
-                let article = last.prefix.ends_with("ال") || last.prefix.ends_with("لل");
+                let article = has_article(&last.prefix);
                 if !article && last.lookup.chars().count() >= 3 {
                     surnames.insert(last.lookup.as_str());
                 }
@@ -743,8 +733,7 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
         for (i, v) in views.iter().enumerate() {
             let w = &v.word;
             if !surnames.contains(w.lookup.as_str())
-                || w.prefix.ends_with("ال")
-                || w.prefix.ends_with("لل")
+                || has_article(&w.prefix)
                 || lex.common_words.contains(w.folded.as_str())
                 || v.marks.person_title
                 || v.marks.gaz != 0
@@ -780,8 +769,7 @@ const MAX_TITLED_NAME: usize = 3;
 /// continue it. Only where the tagger found no person: its other spans
 /// inside the name are replaced, a name overlapping any other is left alone.
 fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
-    let has_article =
-        |v: &TokenView| v.word.prefix.ends_with("ال") || v.word.prefix.ends_with("لل");
+    let with_article = |v: &TokenView| has_article(&v.word.prefix);
     let mut i = 0;
     while i < views.len() {
         if !views[i].marks.person_title {
@@ -793,7 +781,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
             j += 1;
         }
         let complement_end = (j + 4).min(views.len());
-        while j < complement_end && has_article(&views[j]) && views[j].marks.gaz != b'P' {
+        while j < complement_end && with_article(&views[j]) && views[j].marks.gaz != b'P' {
             j += 1;
         }
         let start = j;
@@ -809,7 +797,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
                 && !v.marks.place_head;
             // The article only inside a compound name (`عبد الله`).
             let after_linker = j > start && views[j - 1].word.folded == "عبد";
-            if !(plain || linker || (after_linker && has_article(v))) {
+            if !(plain || linker || (after_linker && with_article(v))) {
                 break;
             }
             j += 1;

@@ -22,7 +22,7 @@
 use super::lexicon::{rows, term_key, WordSet};
 use super::{BuildError, Stage, StageError};
 use crate::document::Document;
-use crate::text::{analyze, is_arabic_letter, strip_proclitics, ParagraphKind, Token};
+use crate::text::{analyze, has_article, is_arabic_letter, strip_proclitics, ParagraphKind, Token};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -636,7 +636,7 @@ fn display_form(
         };
     }
     let stem = skip_letters(&whole, prefix.chars().count());
-    if prefix.ends_with("ال") || prefix.ends_with("لل") {
+    if has_article(prefix) {
         (format!("ال{stem}"), false)
     } else {
         (stem.to_string(), false)

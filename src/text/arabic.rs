@@ -70,10 +70,22 @@ pub fn strip_proclitics(folded: &str) -> (&str, &str) {
     ("", folded)
 }
 
+/// Whether proclitics (as [`strip_proclitics`] returns them) end in the
+/// definite article: `ال`, or `لل` where `ل` + `ال` contract (`للحكومة`).
+pub fn has_article(proclitics: &str) -> bool {
+    proclitics.ends_with("ال") || proclitics.ends_with("لل")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::text::fold;
+
+    #[test]
+    fn the_article_is_found_after_other_proclitics_and_in_its_contracted_form() {
+        assert!(has_article("ال") && has_article("وال") && has_article("لل"));
+        assert!(!has_article("و") && !has_article(""));
+    }
 
     fn stem(word: &str) -> (String, String) {
         let f = fold(word);

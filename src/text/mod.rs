@@ -19,7 +19,7 @@ pub mod fold;
 mod segment;
 mod tokens;
 
-pub use arabic::{is_arabic_letter, strip_proclitics};
+pub use arabic::{has_article, is_arabic_letter, strip_proclitics};
 pub use fold::{fold, fold_into, fold_with_map, Folded};
 pub use segment::{paragraph_spans, sentence_spans};
 pub use tokens::tokenize;

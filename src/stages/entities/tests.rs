@@ -45,7 +45,11 @@ fn location(name: &str, start: usize) -> Found {
         role: None,
         cut: (0, 0),
         first_folded: words[0].folded.to_string(),
-        stem: words[0].folded.to_string(),
+        stem: words[0]
+            .folded
+            .get(words[0].prefix.len()..)
+            .unwrap_or("")
+            .to_string(),
     }
 }
 
