@@ -116,6 +116,12 @@ pub enum Command {
         /// output stay BIO either way.
         #[arg(long, value_enum, default_value_t = NerTagging::Bilou)]
         tagging: NerTagging,
+        /// Prediction history (recorded in the model file): what the model
+        /// said of a word earlier in the document is a feature of its next
+        /// occurrence. Training reads documents of N consecutive sentences
+        /// (CoNLL files mark no articles); 0 trains without it.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        history: usize,
     },
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.
@@ -164,6 +170,10 @@ pub enum Command {
         /// A model file instead of the built-in one.
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
+        /// For a model with prediction history: a new document every N
+        /// sentences (CoNLL files mark no articles; training used the same).
+        #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
+        document_sentences: usize,
     },
     /// Tag a labelled CoNLL file and print precision, recall and F1 per type.
     EvalNer {
@@ -177,6 +187,10 @@ pub enum Command {
         /// a CoNLL file, the English one for a GUM directory).
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
+        /// For a model with prediction history: a new document every N
+        /// sentences (CoNLL files mark no articles; training used the same).
+        #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
+        document_sentences: usize,
     },
     /// Score quotes, speakers and dates against hand-annotated articles
     /// (offsets only; the article text is read from the corpus).

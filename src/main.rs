@@ -64,6 +64,7 @@ fn main() -> ExitCode {
             word_dropout,
             features,
             tagging,
+            history,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
             documents,
@@ -76,6 +77,7 @@ fn main() -> ExitCode {
             word_dropout,
             features,
             tagging,
+            history,
         }),
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)
@@ -86,12 +88,17 @@ fn main() -> ExitCode {
             out,
             letters_out,
         } => commands::ner::build_words_cmd(&wordfreq, &names, &out, &letters_out),
-        Command::Tag { conll: _, model } => commands::ner::tag_cmd(model.as_deref()),
+        Command::Tag {
+            conll: _,
+            model,
+            document_sentences,
+        } => commands::ner::tag_cmd(model.as_deref(), document_sentences),
         Command::EvalNer {
             file,
             documents,
             model,
-        } => commands::ner::eval_cmd(&file, documents, model.as_deref()),
+            document_sentences,
+        } => commands::ner::eval_cmd(&file, documents, model.as_deref(), document_sentences),
         Command::EvalArticles {
             gold,
             corpus,

@@ -6,6 +6,7 @@ use crate::entities::conll::{self, Score, Sentence};
 use crate::entities::features::FeatureSet;
 use crate::entities::gazetteer;
 use crate::entities::gum;
+use crate::entities::history::History;
 use crate::entities::lexicon::Lexicon;
 use crate::entities::tagger::Tagger;
 use crate::entities::train::{self, TrainOptions};
@@ -29,6 +30,7 @@ pub struct TrainArgs {
     pub word_dropout: f64,
     pub features: NerFeatures,
     pub tagging: NerTagging,
+    pub history: usize,
 }
 
 /// The labelled sentences of a CoNLL file, or of the chosen documents of a
@@ -81,6 +83,7 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
             NerFeatures::English => FeatureSet::English,
         },
         bilou: args.tagging == NerTagging::Bilou,
+        history: args.history,
     };
     if let Some(k) = args.folds {
         let docs = if docs.len() == 1 {
@@ -217,17 +220,23 @@ fn load_tagger(model: Option<&Path>, english: bool) -> anyhow::Result<Tagger> {
 }
 
 /// Tags CoNLL tokens from stdin, writing `token<TAB>TAG` lines to stdout.
-pub fn tag_cmd(model: Option<&Path>) -> anyhow::Result<()> {
+pub fn tag_cmd(model: Option<&Path>, document_sentences: usize) -> anyhow::Result<()> {
     let tagger = load_tagger(model, false)?;
+    let mut memory = History::new();
+    let mut sentences = 0usize;
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut sentence: Vec<String> = Vec::new();
-    let flush = |sentence: &mut Vec<String>, out: &mut dyn Write| -> std::io::Result<()> {
+    let mut flush = |sentence: &mut Vec<String>, out: &mut dyn Write| -> std::io::Result<()> {
         if sentence.is_empty() {
             return Ok(());
         }
-        for (tok, tag) in sentence.iter().zip(tagger.tag(sentence)) {
+        if sentences % document_sentences.max(1) == 0 {
+            memory.clear();
+        }
+        sentences += 1;
+        for (tok, tag) in sentence.iter().zip(tagger.tag_in(sentence, &mut memory)) {
             writeln!(out, "{tok}\t{tag}")?;
         }
         writeln!(out)?;
@@ -249,11 +258,24 @@ pub fn tag_cmd(model: Option<&Path>) -> anyhow::Result<()> {
 
 /// Tags a labelled CoNLL file and prints precision, recall and F1 per type.
 /// A GUM directory is English: without `model` the English one scores it.
-pub fn eval_cmd(file: &Path, documents: GumDocuments, model: Option<&Path>) -> anyhow::Result<()> {
+/// A model with prediction history reads each GUM document, and each run
+/// of `document_sentences` sentences, as a document.
+pub fn eval_cmd(
+    file: &Path,
+    documents: GumDocuments,
+    model: Option<&Path>,
+    document_sentences: usize,
+) -> anyhow::Result<()> {
     let tagger = load_tagger(model, file.is_dir())?;
     let mut score = Score::default();
-    for s in read_documents(file, documents)?.into_iter().flatten() {
-        score.add(&s.tags, &tagger.tag(&s.tokens));
+    let mut memory = History::new();
+    for doc in read_documents(file, documents)? {
+        for (i, s) in doc.iter().enumerate() {
+            if i % document_sentences.max(1) == 0 {
+                memory.clear();
+            }
+            score.add(&s.tags, &tagger.tag_in(&s.tokens, &mut memory));
+        }
     }
     print!("{}", score.report());
     Ok(())

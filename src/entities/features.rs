@@ -113,6 +113,14 @@ pub struct Keys {
     letters: u64,
 }
 
+impl Keys {
+    /// The hash of the clitic-stripped form (what the prediction history
+    /// is keyed on).
+    pub fn lookup_hash(&self) -> u64 {
+        self.lookup
+    }
+}
+
 /// The hashed values of the positions before the sentence and after it.
 const BEFORE: u64 = 0x5354_4152_5453_5453; // any fixed, distinct constants
 const AFTER: u64 = 0x454e_4445_4e44_454e;
@@ -330,8 +338,12 @@ pub fn word_shape(form: &str) -> u64 {
     h
 }
 
-/// Features per token.
-pub const NUM_FEATURES: usize = 63;
+/// Features per token: the templates' slots, then [`HISTORY_SLOTS`].
+pub const NUM_FEATURES: usize = 65;
+
+/// Slots (within a token's features) that the templates leave empty and
+/// [`super::history::History`] fills as a document is tagged.
+pub const HISTORY_SLOTS: [usize; 2] = [63, 64];
 
 /// Positions (within a token's features) of the word-identity templates
 /// (`w`, `f`, `l`, `p|l`): hidden by word dropout in training.
@@ -358,6 +370,18 @@ fn bucket_of(h: u64, buckets: u64, shift: Option<u32>) -> u32 {
         Some(shift) => (h >> shift) as u32,
         None => (finish(h) % buckets) as u32,
     }
+}
+
+/// The feature id of a template outside the sentence templates (numbered
+/// `template`, combining `values`), hashed and bucketed as theirs are.
+pub fn template_id(template: u64, values: &[u64], buckets: usize) -> u32 {
+    let buckets = buckets.max(1) as u64;
+    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
+    let mut h = mix(0x9e37_79b9_7f4a_7c15, template);
+    for &v in values {
+        h = mix(h, v);
+    }
+    bucket_of(h, buckets, shift)
 }
 
 /// The positions a token's templates look at: two tokens either side
@@ -418,7 +442,7 @@ fn each_token(
             }
             template += 1;
         });
-        debug_assert!(template <= NUM_FEATURES);
+        debug_assert!(template <= HISTORY_SLOTS[0]);
         out.extend_from_slice(&ids);
     }
 }
@@ -625,7 +649,11 @@ mod tests {
         let mut out = Vec::new();
         sentence_features(&toks, 1000, &mut out);
         assert_eq!(out.len(), 4 * NUM_FEATURES);
-        assert!(out.iter().all(|&x| x < 1000));
+        for feats in out.chunks_exact(NUM_FEATURES) {
+            assert!(feats[..HISTORY_SLOTS[0]].iter().all(|&x| x < 1000));
+            // Empty until a document's history fills them.
+            assert!(HISTORY_SLOTS.iter().all(|&i| feats[i] == NO_FEATURE));
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! | [`train`] | averaged structured perceptron training on CoNLL files |
 //! | [`conll`] | CoNLL reading and entity-level scoring |
 //! | [`gum`] | English names from the GUM corpus's CoNLL-U files |
+//! | [`history`] | what the tagger said of a word earlier in the document |
 //! | [`gazetteer`] | the place table and the command that builds it |
 //! | [`lexicon`] | gazetteer and rule tables with one Aho-Corasick automaton |
 //! | [`words`] | word frequencies and name-unit counts of general Arabic |
@@ -21,6 +22,7 @@ pub mod conll;
 pub mod features;
 pub mod gazetteer;
 pub mod gum;
+pub mod history;
 pub mod letters;
 pub mod lexicon;
 pub mod model;

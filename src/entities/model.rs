@@ -15,6 +15,9 @@ use thiserror::Error;
 
 const MAGIC: &[u8; 8] = b"AKNER5\0\0";
 const MAGIC_ENGLISH: &[u8; 8] = b"AKNER5en";
+/// The same template sets with prediction history ([`Model::history`]).
+const MAGIC_HISTORY: &[u8; 8] = b"AKNER5h\0";
+const MAGIC_ENGLISH_HISTORY: &[u8; 8] = b"AKNER5eh";
 const _: () = assert!(FEATURES_VERSION == 5, "change MAGIC with the features");
 
 /// The BIO tag set of ANERcorp, in model order.
@@ -96,6 +99,9 @@ pub enum Weights {
 pub struct Model {
     /// The templates the weights belong to.
     pub features: FeatureSet,
+    /// Trained with prediction history: the tagger fills the history slots
+    /// ([`super::history::History`]) as it reads a document.
+    pub history: bool,
     pub buckets: usize,
     pub tags: Vec<String>,
     pub weights: Weights,
@@ -195,6 +201,7 @@ impl Model {
     ) -> Model {
         Model {
             features: FeatureSet::Arabic,
+            history: false,
             buckets,
             masked: masked(&tags, &start, &trans),
             bio: bio_names(&tags),
@@ -339,9 +346,11 @@ impl Model {
             Weights::Quantized { q, scale } => (q.clone(), *scale),
         };
         let mut out = Vec::with_capacity(32 + q.len() * 2);
-        out.extend_from_slice(match self.features {
-            FeatureSet::Arabic => MAGIC,
-            FeatureSet::English => MAGIC_ENGLISH,
+        out.extend_from_slice(match (self.features, self.history) {
+            (FeatureSet::Arabic, false) => MAGIC,
+            (FeatureSet::English, false) => MAGIC_ENGLISH,
+            (FeatureSet::Arabic, true) => MAGIC_HISTORY,
+            (FeatureSet::English, true) => MAGIC_ENGLISH_HISTORY,
         });
         out.extend_from_slice(&(self.buckets as u32).to_le_bytes());
         out.extend_from_slice(&(t as u32).to_le_bytes());
@@ -362,9 +371,11 @@ impl Model {
     /// Reads a model written by [`Model::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
         let mut r = Reader { bytes, pos: 0 };
-        let features = match r.take(8)? {
-            m if m == MAGIC => FeatureSet::Arabic,
-            m if m == MAGIC_ENGLISH => FeatureSet::English,
+        let (features, history) = match r.take(8)? {
+            m if m == MAGIC => (FeatureSet::Arabic, false),
+            m if m == MAGIC_ENGLISH => (FeatureSet::English, false),
+            m if m == MAGIC_HISTORY => (FeatureSet::Arabic, true),
+            m if m == MAGIC_ENGLISH_HISTORY => (FeatureSet::English, true),
             _ => return Err(ModelError::BadMagic),
         };
         let buckets = r.u32()? as usize;
@@ -398,6 +409,7 @@ impl Model {
         }
         let mut model = Model::new(buckets, tags, Weights::Quantized { q, scale }, start, trans);
         model.features = features;
+        model.history = history;
         Ok(model)
     }
 }

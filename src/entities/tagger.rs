@@ -5,6 +5,7 @@
 //! loading is parsing a few MB of weights (see `akhbar tag --timing`).
 
 use super::features::{features_of, Keys, TokenView};
+use super::history::{self, History};
 use super::lexicon::{Hit, Lexicon, LexiconError};
 use super::model::{Model, ModelError};
 use super::normalize::{word, Word};
@@ -117,34 +118,60 @@ impl Tagger {
     }
 
     /// [`Tagger::tag_views`] with another model over the same features
-    /// (the English one).
+    /// (the English one), the sentence a document of its own.
     pub fn tag_views_with(model: &Model, views: &[TokenView]) -> Vec<usize> {
+        Tagger::tag_views_in(model, views, &mut History::new())
+    }
+
+    /// [`Tagger::tag_views_with`] for one sentence of a document: a model
+    /// with prediction history reads what `memory` holds of the document's
+    /// earlier sentences, and adds this one's tags to it.
+    pub fn tag_views_in(model: &Model, views: &[TokenView], memory: &mut History) -> Vec<usize> {
         let mut out = Vec::with_capacity(views.len());
         let mut feats = Vec::new();
         for chunk in views.chunks(MAX_SENTENCE_TOKENS) {
             features_of(model.features, chunk, model.buckets, &mut feats);
-            out.extend(model.decode(&feats));
+            if model.history {
+                memory.fill(chunk.iter().map(history::key), model.buckets, &mut feats);
+            }
+            let tags = model.decode(&feats);
+            if model.history {
+                memory.record(
+                    chunk.iter().map(history::key),
+                    tags.iter().map(|&i| model.bio_tag(i)),
+                );
+            }
+            out.extend(tags);
         }
         out
     }
 
     /// Tag indices (into `model.tags`, BIO names by [`Model::bio_tag`]) for
-    /// one sentence; sentences longer than [`MAX_SENTENCE_TOKENS`] are
-    /// decoded in pieces.
+    /// one sentence, a document of its own; sentences longer than
+    /// [`MAX_SENTENCE_TOKENS`] are decoded in pieces.
     pub fn tag_indices<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<usize> {
+        self.tag_indices_in(tokens, &mut History::new())
+    }
+
+    /// [`Tagger::tag_indices`] for one sentence of a document (see
+    /// [`Tagger::tag_views_in`]).
+    pub fn tag_indices_in<S: AsRef<str>>(&self, tokens: &[S], memory: &mut History) -> Vec<usize> {
         let mut out = Vec::with_capacity(tokens.len());
-        let mut feats = Vec::new();
         for chunk in tokens.chunks(MAX_SENTENCE_TOKENS) {
             let views = Tagger::views(&self.lexicon, chunk);
-            features_of(self.model.features, &views, self.model.buckets, &mut feats);
-            out.extend(self.model.decode(&feats));
+            out.extend(Tagger::tag_views_in(&self.model, &views, memory));
         }
         out
     }
 
-    /// BIO tags for one sentence.
+    /// BIO tags for one sentence, a document of its own.
     pub fn tag<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<&str> {
-        self.tag_indices(tokens)
+        self.tag_in(tokens, &mut History::new())
+    }
+
+    /// BIO tags for one sentence of a document (see [`Tagger::tag_views_in`]).
+    pub fn tag_in<S: AsRef<str>>(&self, tokens: &[S], memory: &mut History) -> Vec<&str> {
+        self.tag_indices_in(tokens, memory)
             .into_iter()
             .map(|i| self.model.bio_tag(i))
             .collect()

@@ -9,6 +9,7 @@
 
 use super::conll::{Score, Sentence};
 use super::features::{features_of, FeatureSet, IDENTITY_FEATURES, NO_FEATURE, NUM_FEATURES};
+use super::history::{self, History};
 use super::lexicon::Lexicon;
 use super::model::{bio_to_bilou, Model, Weights, BILOU_TAGS, TAGS};
 use super::tagger::Tagger;
@@ -31,6 +32,10 @@ pub struct TrainOptions {
     pub features: FeatureSet,
     /// Decode with BILOU tags ([`BILOU_TAGS`]) instead of BIO ([`TAGS`]).
     pub bilou: bool,
+    /// Prediction history ([`History`]) over documents of this many
+    /// consecutive sentences (the CoNLL files mark no articles); 0 trains
+    /// a model without it.
+    pub history: usize,
 }
 
 impl TrainOptions {
@@ -54,6 +59,7 @@ impl Default for TrainOptions {
             word_dropout: 0.0,
             features: FeatureSet::Arabic,
             bilou: false,
+            history: 0,
         }
     }
 }
@@ -85,6 +91,8 @@ struct Example {
     /// [`NUM_FEATURES`] per token.
     features: Vec<u32>,
     gold: Vec<usize>,
+    /// The tokens' history keys ([`history::key`]).
+    keys: Vec<u64>,
 }
 
 /// The index of a tag in `tags` (`O` if unknown).
@@ -116,6 +124,7 @@ fn examples(
             Example {
                 features,
                 gold: gold.iter().map(|t| tag_index(tags, t)).collect(),
+                keys: views.iter().map(history::key).collect(),
             }
         })
         .collect()
@@ -206,18 +215,34 @@ pub fn split(sentences: &[Sentence], dev_fraction: f64) -> (Vec<&Sentence>, Vec<
     )
 }
 
-/// Scores a model on labelled sentences.
-pub fn evaluate(model: &Model, lexicon: &Lexicon, sentences: &[&Sentence]) -> Score {
+/// Scores a model on labelled sentences, documents of `per_document`
+/// consecutive sentences for a model with prediction history.
+pub fn evaluate(
+    model: &Model,
+    lexicon: &Lexicon,
+    sentences: &[&Sentence],
+    per_document: usize,
+) -> Score {
     let mut score = Score::default();
     let mut feats = Vec::new();
-    for s in sentences {
+    let mut memory = History::new();
+    for (n, s) in sentences.iter().enumerate() {
+        if per_document > 0 && n % per_document == 0 {
+            memory.clear();
+        }
         let views = Tagger::views(lexicon, &s.tokens);
         features_of(model.features, &views, model.buckets, &mut feats);
+        if model.history {
+            memory.fill(views.iter().map(history::key), model.buckets, &mut feats);
+        }
         let pred: Vec<&str> = model
             .decode(&feats)
             .into_iter()
             .map(|i| model.bio_tag(i))
             .collect();
+        if model.history {
+            memory.record(views.iter().map(history::key), pred.iter().copied());
+        }
         score.add(&s.tags, &pred);
     }
     score
@@ -249,6 +274,7 @@ pub fn train_on(
     let t = tags.len();
     let mut model = Model::zeros(opts.buckets, tags);
     model.features = opts.features;
+    model.history = opts.history > 0;
     let mut avg = Averaged {
         model,
         acc_w: vec![0.0; opts.buckets * t],
@@ -257,40 +283,58 @@ pub fn train_on(
         step: 1.0,
     };
     let mut rng = Rng::new(opts.seed);
-    let mut order: Vec<usize> = (0..exs.len()).collect();
+    // Documents: runs of `opts.history` consecutive sentences, shuffled as
+    // wholes and read in order, so that the history sees what came before;
+    // without history every sentence is its own document.
+    let per_doc = opts.history.max(1);
+    let mut order: Vec<usize> = (0..exs.len().div_ceil(per_doc)).collect();
     let mut em = Vec::new();
     let drop_below = (opts.word_dropout.clamp(0.0, 1.0) * u64::MAX as f64) as u64;
-    let mut dropped = Example {
+    let mut seen = Example {
         features: Vec::new(),
         gold: Vec::new(),
+        keys: Vec::new(),
     };
+    let mut memory = History::new();
     for epoch in 1..=opts.epochs {
         rng.shuffle(&mut order);
-        for &i in &order {
-            let mut ex = &exs[i];
-            if drop_below > 0 {
-                dropped.gold.clone_from(&ex.gold);
-                dropped.features.clone_from(&ex.features);
-                for feats in dropped.features.chunks_exact_mut(NUM_FEATURES) {
-                    if rng.next_u64() < drop_below {
-                        for &f in &IDENTITY_FEATURES {
-                            feats[f] = NO_FEATURE;
+        for &d in &order {
+            memory.clear();
+            for orig in &exs[d * per_doc..((d + 1) * per_doc).min(exs.len())] {
+                let mut ex = orig;
+                if drop_below > 0 || opts.history > 0 {
+                    seen.gold.clone_from(&ex.gold);
+                    seen.features.clone_from(&ex.features);
+                    if drop_below > 0 {
+                        for feats in seen.features.chunks_exact_mut(NUM_FEATURES) {
+                            if rng.next_u64() < drop_below {
+                                for &f in &IDENTITY_FEATURES {
+                                    feats[f] = NO_FEATURE;
+                                }
+                            }
                         }
                     }
+                    if opts.history > 0 {
+                        memory.fill(orig.keys.iter().copied(), opts.buckets, &mut seen.features);
+                    }
+                    ex = &seen;
                 }
-                ex = &dropped;
+                avg.model.emissions(&ex.features, &mut em);
+                let pred = avg.model.viterbi(&em, ex.gold.len());
+                if opts.history > 0 {
+                    let tags: Vec<&str> = pred.iter().map(|&i| avg.model.bio_tag(i)).collect();
+                    memory.record(orig.keys.iter().copied(), tags.iter().copied());
+                }
+                if pred != ex.gold {
+                    avg.update(ex, &pred);
+                }
+                avg.step += 1.0;
             }
-            avg.model.emissions(&ex.features, &mut em);
-            let pred = avg.model.viterbi(&em, ex.gold.len());
-            if pred != ex.gold {
-                avg.update(ex, &pred);
-            }
-            avg.step += 1.0;
         }
         if dev_set.is_empty() {
             on_epoch(epoch, None);
         } else {
-            let score = evaluate(&avg.averaged(), lexicon, dev_set);
+            let score = evaluate(&avg.averaged(), lexicon, dev_set, opts.history);
             on_epoch(epoch, Some(&score));
         }
     }
@@ -315,6 +359,7 @@ mod tests {
             word_dropout: 0.0,
             features: FeatureSet::Arabic,
             bilou: false,
+            history: 0,
         }
     }
 
@@ -324,7 +369,7 @@ mod tests {
         let sents = parse(TOY);
         let model = train(&sents, &lex, small(), |_, _| {});
         let refs: Vec<&Sentence> = sents.iter().collect();
-        let score = evaluate(&model, &lex, &refs);
+        let score = evaluate(&model, &lex, &refs, 0);
         assert_eq!(score.total(&["PER", "LOC"]).f1(), 1.0);
     }
 
@@ -340,7 +385,7 @@ mod tests {
         assert_eq!(model.tags.len(), BILOU_TAGS.len());
         let refs: Vec<&Sentence> = sents.iter().collect();
         assert_eq!(
-            evaluate(&model, &lex, &refs).total(&["PER", "LOC"]).f1(),
+            evaluate(&model, &lex, &refs, 0).total(&["PER", "LOC"]).f1(),
             1.0
         );
         let tagger = Tagger {

@@ -23,6 +23,7 @@ use crate::document::{Document, Entity, Mention};
 use crate::entities::conll::spans as bio_spans;
 use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
+use crate::entities::history::History;
 use crate::entities::lexicon::{Lexicon, Target};
 use crate::entities::model::Model;
 use crate::entities::normalize::{has_article, is_arabic_letter, word_of_stripped};
@@ -182,6 +183,8 @@ impl Entities {
     ) -> Vec<Entity> {
         let mut budget = self.config.max_tokens;
         let mut sentences = Vec::new();
+        // The article is the tagger's document (prediction history).
+        let mut memory = History::new();
         for si in 0..analysis.sentences.len() {
             let toks = analysis.tokens_of(si);
             if toks.is_empty() {
@@ -195,7 +198,7 @@ impl Entities {
                 .iter()
                 .map(|t| text.get(t.byte_start..t.byte_end).unwrap_or(""))
                 .collect();
-            let (views, spans) = self.sentence(toks, &forms, english);
+            let (views, spans) = self.sentence(toks, &forms, english, &mut memory);
             sentences.push((toks, views, spans));
         }
         if !english || self.english_consistency {
@@ -214,6 +217,7 @@ impl Entities {
         toks: &[Token],
         forms: &[&str],
         english: bool,
+        memory: &mut History,
     ) -> (Vec<TokenView>, Vec<Span>) {
         let lex = self.lexicon();
         // The text layer has folded the tokens already.
@@ -228,7 +232,7 @@ impl Entities {
             &self.tagger.model
         };
         let mut spans: Vec<Span> = {
-            let tags: Vec<&str> = Tagger::tag_views_with(model, &views)
+            let tags: Vec<&str> = Tagger::tag_views_in(model, &views, memory)
                 .into_iter()
                 .map(|i| model.bio_tag(i))
                 .collect();

@@ -632,6 +632,7 @@ mod gum {
             word_dropout: 0.25,
             features: FeatureSet::English,
             bilou: false,
+            history: 0,
         };
         let k = 5;
         let labels = [
