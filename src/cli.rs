@@ -171,7 +171,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
         /// For a model with prediction history: a new document every N
-        /// sentences (CoNLL files mark no articles; training used the same).
+        /// sentences (CoNLL files mark no articles; training used the same;
+        /// 0 or 1: every sentence alone).
         #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
         document_sentences: usize,
     },
@@ -188,7 +189,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
         /// For a model with prediction history: a new document every N
-        /// sentences (CoNLL files mark no articles; training used the same).
+        /// sentences (CoNLL files mark no articles; training used the same;
+        /// 0 or 1: every sentence alone).
         #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
         document_sentences: usize,
     },

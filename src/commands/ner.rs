@@ -219,7 +219,9 @@ fn load_tagger(model: Option<&Path>, english: bool) -> anyhow::Result<Tagger> {
     Ok(tagger)
 }
 
-/// Tags CoNLL tokens from stdin, writing `token<TAB>TAG` lines to stdout.
+/// Tags CoNLL tokens from stdin, writing `token<TAB>TAG` lines to stdout;
+/// a model with prediction history reads each run of `document_sentences`
+/// sentences as a document.
 pub fn tag_cmd(model: Option<&Path>, document_sentences: usize) -> anyhow::Result<()> {
     let tagger = load_tagger(model, false)?;
     let mut memory = History::new();
@@ -232,9 +234,7 @@ pub fn tag_cmd(model: Option<&Path>, document_sentences: usize) -> anyhow::Resul
         if sentence.is_empty() {
             return Ok(());
         }
-        if sentences % document_sentences.max(1) == 0 {
-            memory.clear();
-        }
+        memory.at_sentence(sentences, document_sentences);
         sentences += 1;
         for (tok, tag) in sentence.iter().zip(tagger.tag_in(sentence, &mut memory)) {
             writeln!(out, "{tok}\t{tag}")?;
@@ -271,9 +271,7 @@ pub fn eval_cmd(
     let mut memory = History::new();
     for doc in read_documents(file, documents)? {
         for (i, s) in doc.iter().enumerate() {
-            if i % document_sentences.max(1) == 0 {
-                memory.clear();
-            }
+            memory.at_sentence(i, document_sentences);
             score.add(&s.tags, &tagger.tag_in(&s.tokens, &mut memory));
         }
     }

@@ -10,7 +10,9 @@
 //! organisation). The previous tag enters through the model's transition
 //! weights (Viterbi decoding).
 //!
-//! Every token has the same [`NUM_FEATURES`] templates. Each feature is a
+//! Every token has the same [`NUM_FEATURES`] slots: the templates', then
+//! [`HISTORY_SLOTS`], which [`super::history`] fills as a document is
+//! tagged. Each feature is a
 //! 64-bit hash of its template number and values (strings are hashed once
 //! per token, templates combine those hashes: no string is built), reduced
 //! modulo the bucket count, so the model file has a fixed size whatever the
@@ -376,12 +378,24 @@ fn bucket_of(h: u64, buckets: u64, shift: Option<u32>) -> u32 {
 /// `template`, combining `values`), hashed and bucketed as theirs are.
 pub fn template_id(template: u64, values: &[u64], buckets: usize) -> u32 {
     let buckets = buckets.max(1) as u64;
-    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
-    let mut h = mix(0x9e37_79b9_7f4a_7c15, template);
-    for &v in values {
-        h = mix(h, v);
-    }
-    bucket_of(h, buckets, shift)
+    bucket_of(
+        template_hash(template, values),
+        buckets,
+        bucket_shift(buckets),
+    )
+}
+
+/// The hash of template number `template` with its values.
+#[inline]
+fn template_hash(template: u64, values: &[u64]) -> u64 {
+    values
+        .iter()
+        .fold(mix(0x9e37_79b9_7f4a_7c15, template), |h, &v| mix(h, v))
+}
+
+/// [`bucket_of`]'s shift for a power-of-two bucket count.
+fn bucket_shift(buckets: u64) -> Option<u32> {
+    (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros())
 }
 
 /// The positions a token's templates look at: two tokens either side
@@ -418,7 +432,7 @@ fn each_token(
         }
     };
     let buckets = buckets.max(1) as u64;
-    let shift = (buckets.is_power_of_two() && buckets > 1).then(|| 64 - buckets.trailing_zeros());
+    let shift = bucket_shift(buckets);
     // Slots a template set leaves unused stay `NO_FEATURE` (skipped).
     let mut ids = [NO_FEATURE; NUM_FEATURES];
     for i in 0..tokens.len() {
@@ -433,12 +447,8 @@ fn each_token(
         };
         let mut template = 0usize;
         templates(window, &mut |values: &[u64]| {
-            let mut h = mix(0x9e37_79b9_7f4a_7c15, numbering(template));
-            for &v in values {
-                h = mix(h, v);
-            }
             if let Some(id) = ids.get_mut(template) {
-                *id = bucket_of(h, buckets, shift);
+                *id = bucket_of(template_hash(numbering(template), values), buckets, shift);
             }
             template += 1;
         });

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 /// Sentences per document where a file marks no articles (ANERcorp's
 /// CoNLL files): training with `--history`, `tag` and `eval-ner`. Chosen by
 /// cross-validation on the training file (40 and 100 alike, 15 a little
-/// lower); ANERcorp's articles run to a few dozen sentences.
+/// lower).
 pub const DOCUMENT_SENTENCES: usize = 40;
 
 /// The key a token's history is kept under: its clitic-stripped form.
@@ -58,6 +58,15 @@ impl History {
     /// Forgets everything (a new document).
     pub fn clear(&mut self) {
         self.seen.clear();
+    }
+
+    /// Before sentence `n` (counted from 0) of a text read as documents of
+    /// `per_document` sentences: forgets at each document's start (0 or 1:
+    /// every sentence alone).
+    pub fn at_sentence(&mut self, n: usize, per_document: usize) {
+        if n % per_document.max(1) == 0 {
+            self.clear();
+        }
     }
 
     /// Writes the history features of a sentence's tokens (their

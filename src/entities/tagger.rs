@@ -130,20 +130,32 @@ impl Tagger {
         let mut out = Vec::with_capacity(views.len());
         let mut feats = Vec::new();
         for chunk in views.chunks(MAX_SENTENCE_TOKENS) {
-            features_of(model.features, chunk, model.buckets, &mut feats);
-            if model.history {
-                memory.fill(chunk.iter().map(history::key), model.buckets, &mut feats);
-            }
-            let tags = model.decode(&feats);
-            if model.history {
-                memory.record(
-                    chunk.iter().map(history::key),
-                    tags.iter().map(|&i| model.bio_tag(i)),
-                );
-            }
-            out.extend(tags);
+            out.extend(Tagger::decode_in(model, chunk, memory, &mut feats));
         }
         out
+    }
+
+    /// Decodes `views` in one piece (the callers bound its length): the
+    /// features, the history's slots when the model has them, Viterbi, and
+    /// the tags recorded in the history. `feats` is scratch space.
+    pub fn decode_in(
+        model: &Model,
+        views: &[TokenView],
+        memory: &mut History,
+        feats: &mut Vec<u32>,
+    ) -> Vec<usize> {
+        features_of(model.features, views, model.buckets, feats);
+        if model.history {
+            memory.fill(views.iter().map(history::key), model.buckets, feats);
+        }
+        let tags = model.decode(feats);
+        if model.history {
+            memory.record(
+                views.iter().map(history::key),
+                tags.iter().map(|&i| model.bio_tag(i)),
+            );
+        }
+        tags
     }
 
     /// Tag indices (into `model.tags`, BIO names by [`Model::bio_tag`]) for

@@ -216,7 +216,8 @@ pub fn split(sentences: &[Sentence], dev_fraction: f64) -> (Vec<&Sentence>, Vec<
 }
 
 /// Scores a model on labelled sentences, documents of `per_document`
-/// consecutive sentences for a model with prediction history.
+/// consecutive sentences for a model with prediction history (see
+/// [`History::at_sentence`]).
 pub fn evaluate(
     model: &Model,
     lexicon: &Lexicon,
@@ -227,22 +228,14 @@ pub fn evaluate(
     let mut feats = Vec::new();
     let mut memory = History::new();
     for (n, s) in sentences.iter().enumerate() {
-        if per_document > 0 && n % per_document == 0 {
-            memory.clear();
-        }
+        memory.at_sentence(n, per_document);
         let views = Tagger::views(lexicon, &s.tokens);
-        features_of(model.features, &views, model.buckets, &mut feats);
-        if model.history {
-            memory.fill(views.iter().map(history::key), model.buckets, &mut feats);
-        }
-        let pred: Vec<&str> = model
-            .decode(&feats)
+        // Whole sentences, as training sees them (the tagger cuts long
+        // ones at MAX_SENTENCE_TOKENS).
+        let pred: Vec<&str> = Tagger::decode_in(model, &views, &mut memory, &mut feats)
             .into_iter()
             .map(|i| model.bio_tag(i))
             .collect();
-        if model.history {
-            memory.record(views.iter().map(history::key), pred.iter().copied());
-        }
         score.add(&s.tags, &pred);
     }
     score
@@ -322,8 +315,8 @@ pub fn train_on(
                 avg.model.emissions(&ex.features, &mut em);
                 let pred = avg.model.viterbi(&em, ex.gold.len());
                 if opts.history > 0 {
-                    let tags: Vec<&str> = pred.iter().map(|&i| avg.model.bio_tag(i)).collect();
-                    memory.record(orig.keys.iter().copied(), tags.iter().copied());
+                    let tags = pred.iter().map(|&i| avg.model.bio_tag(i));
+                    memory.record(orig.keys.iter().copied(), tags);
                 }
                 if pred != ex.gold {
                     avg.update(ex, &pred);
