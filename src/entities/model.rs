@@ -695,6 +695,19 @@ mod tests {
     }
 
     #[test]
+    fn the_history_flag_survives_a_round_trip_with_either_template_set() {
+        for features in [FeatureSet::Arabic, FeatureSet::English] {
+            for history in [false, true] {
+                let mut m = Model::zeros(8, &TAGS);
+                m.features = features;
+                m.history = history;
+                let back = Model::from_bytes(&m.to_bytes()).unwrap();
+                assert_eq!((back.features, back.history), (features, history));
+            }
+        }
+    }
+
+    #[test]
     fn quantized_and_exact_weights_score_alike() {
         let w: Vec<f32> = (0..16 * TAGS.len())
             .map(|i| ((i * 37) % 23) as f32 - 11.0)

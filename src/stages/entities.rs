@@ -712,8 +712,9 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
 /// Document-level consistency for people: a word that is the last word
 /// (the surname) of a person's name of two words or more somewhere in the
 /// article is a mention of that person where it stands alone and untagged
-/// (`وأضاف كيربي` after `جون كيربي`), unless it is a frequent word, has
-/// the article, or is a title or a gazetteer name.
+/// (`وأضاف كيربي` after `جون كيربي`) or tagged alone as another type,
+/// unless it is a frequent word, has the article, or is a title or a
+/// gazetteer name.
 fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>, Vec<Span>)]) {
     let mut surnames: FxHashSet<&str> = FxHashSet::default();
     for (_, views, spans) in sentences.iter() {
@@ -733,6 +734,7 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
         return;
     }
     let mut added: Vec<(usize, Span)> = Vec::new();
+    let mut retyped: Vec<(usize, usize)> = Vec::new();
     for (si, (_, views, spans)) in sentences.iter().enumerate() {
         for (i, v) in views.iter().enumerate() {
             let w = &v.word;
@@ -741,19 +743,28 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
                 || lex.common_words.contains(w.folded.as_str())
                 || v.marks.person_title
                 || v.marks.gaz != 0
-                || spans.iter().any(|s| s.start <= i && i < s.end)
             {
                 continue;
             }
-            added.push((
-                si,
-                Span {
-                    start: i,
-                    end: i + 1,
-                    kind: Kind::Person,
-                },
-            ));
+            match spans.iter().position(|s| s.start <= i && i < s.end) {
+                // The tagger's other type for the surname alone
+                // (`لافروف:` at a sentence start read as a place) loses
+                // to the full name: one sense per article.
+                Some(k) if spans[k].start == i && spans[k].end == i + 1 => retyped.push((si, k)),
+                Some(_) => {}
+                None => added.push((
+                    si,
+                    Span {
+                        start: i,
+                        end: i + 1,
+                        kind: Kind::Person,
+                    },
+                )),
+            }
         }
+    }
+    for (si, k) in retyped {
+        sentences[si].2[k].kind = Kind::Person;
     }
     for (si, span) in added {
         sentences[si].2.push(span);

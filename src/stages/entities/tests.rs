@@ -104,6 +104,52 @@ fn a_surname_alone_joins_the_full_name() {
     assert_eq!(kirby.mentions[1].text, "كيربي");
 }
 
+/// A sentence's views and the spans a tagger might have given it.
+fn tagged<'a>(
+    text: &str,
+    spans: &[(usize, usize, Kind)],
+) -> (&'a [Token], Vec<TokenView>, Vec<Span>) {
+    let forms: Vec<&str> = text.split(' ').collect();
+    let words = forms
+        .iter()
+        .map(|f| crate::entities::normalize::word(f))
+        .collect();
+    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    let spans = spans
+        .iter()
+        .map(|&(start, end, kind)| Span { start, end, kind })
+        .collect();
+    (&[], views, spans)
+}
+
+#[test]
+fn a_surname_the_tagger_typed_otherwise_alone_becomes_the_person() {
+    let mut sentences = [
+        tagged(
+            "قال الوزير سيرغي لافروف إن المحادثات متوقفة",
+            &[(2, 4, Kind::Person)],
+        ),
+        tagged("لافروف : المحادثات متوقفة", &[(0, 1, Kind::Location)]),
+    ];
+    consistent_persons(stage().lexicon(), &mut sentences);
+    assert_eq!(sentences[1].2.len(), 1);
+    assert_eq!(sentences[1].2[0].kind, Kind::Person);
+}
+
+#[test]
+fn a_surname_inside_a_longer_name_of_another_type_is_left_alone() {
+    let mut sentences = [
+        tagged(
+            "قال سيرغي لافروف إن المحادثات متوقفة",
+            &[(1, 3, Kind::Person)],
+        ),
+        tagged("زار مطار لافروف الدولي", &[(1, 4, Kind::Location)]),
+    ];
+    consistent_persons(stage().lexicon(), &mut sentences);
+    assert_eq!(sentences[1].2.len(), 1);
+    assert_eq!(sentences[1].2[0].kind, Kind::Location);
+}
+
 #[test]
 fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
     let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس وموسكو.";
