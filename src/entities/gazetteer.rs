@@ -18,6 +18,20 @@ use super::normalize::{fold, phrase_key};
 /// The committed place table.
 pub const PLACES_TSV: &str = include_str!("../../data/gazetteers/places.tsv");
 
+/// The [`phrase_key`]s of every name of the committed place table, parsed
+/// once per process (the `structure` stage tells a dateline's place from
+/// an author's name with it).
+pub fn place_keys() -> &'static rustc_hash::FxHashSet<String> {
+    static KEYS: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        parse_places(PLACES_TSV)
+            .iter()
+            .flat_map(|p| p.names().map(phrase_key).collect::<Vec<_>>())
+            .filter(|k| !k.is_empty())
+            .collect()
+    })
+}
+
 /// Cities below this population are left out of the table.
 pub const MIN_CITY_POPULATION: u64 = 15_000;
 /// Cities only in the alias extract (no curated Arabic name) need this many.

@@ -17,7 +17,11 @@
 //!    the article names, then the most populous place.
 //!
 //! Caption and heading paragraphs are processed too: their mentions are real.
+//! The place of a dateline the `structure` stage found (`سبق- الرياض:`) is a
+//! location when the gazetteer knows it, whatever the tagger said (`الرياض`
+//! is also a newspaper).
 
+use super::structure::DATELINE_FIELD;
 use super::{BuildError, Stage, StageError};
 use crate::document::{Document, Entity, Mention};
 use crate::entities::conll::spans as bio_spans;
@@ -181,6 +185,17 @@ impl Entities {
         analysis: &crate::text::Analysis,
         english: bool,
     ) -> Vec<Entity> {
+        self.extract_with(text, analysis, english, None)
+    }
+
+    /// [`Entities::extract`] with the char range of a dateline's place.
+    fn extract_with(
+        &self,
+        text: &str,
+        analysis: &crate::text::Analysis,
+        english: bool,
+        dateline_place: Option<(usize, usize)>,
+    ) -> Vec<Entity> {
         let mut budget = self.config.max_tokens;
         let mut sentences = Vec::new();
         // The article is the tagger's document (prediction history).
@@ -198,7 +213,10 @@ impl Entities {
                 .iter()
                 .map(|t| text.get(t.byte_start..t.byte_end).unwrap_or(""))
                 .collect();
-            let (views, spans) = self.sentence(toks, &forms, english, &mut memory);
+            let (views, mut spans) = self.sentence(toks, &forms, english, &mut memory);
+            if let Some(range) = dateline_place {
+                self.dateline_place(toks, &views, &mut spans, range);
+            }
             sentences.push((toks, views, spans));
         }
         if !english || self.english_consistency {
@@ -209,6 +227,46 @@ impl Entities {
             self.found(text, toks, &views, spans, &mut found);
         }
         self.group(found)
+    }
+
+    /// Makes the tokens of a dateline's place (`range`, chars) a location
+    /// when they are exactly a gazetteer place, replacing the spans over
+    /// them.
+    fn dateline_place(
+        &self,
+        toks: &[Token],
+        views: &[TokenView],
+        spans: &mut Vec<Span>,
+        range: (usize, usize),
+    ) {
+        let inside: Vec<usize> = (0..toks.len())
+            .filter(|&i| toks[i].start >= range.0 && toks[i].end <= range.1)
+            .collect();
+        let (Some(&first), Some(&last)) = (inside.first(), inside.last()) else {
+            return;
+        };
+        let lex = self.lexicon();
+        let lookups: Vec<&str> = views[first..=last]
+            .iter()
+            .map(|v| v.word.lookup.as_str())
+            .collect();
+        let place = lex.hits(&lookups).into_iter().any(|h| {
+            h.start == 0
+                && h.end == lookups.len()
+                && lex
+                    .targets_of(&h)
+                    .iter()
+                    .any(|t| matches!(t, Target::Place(_)))
+        });
+        if place {
+            let (start, end) = (first, last + 1);
+            spans.retain(|s| s.end <= start || s.start >= end);
+            spans.push(Span {
+                start,
+                end,
+                kind: Kind::Location,
+            });
+        }
     }
 
     /// The views of a sentence's tokens and the spans found in it.
@@ -943,9 +1001,28 @@ impl Stage for Entities {
             Some("ar") => false,
             _ => !doc.text.chars().any(is_arabic_letter),
         };
-        doc.entities = self.extract(&doc.text, &analysis, english);
+        let place = dateline_place(doc);
+        doc.entities = self.extract_with(&doc.text, &analysis, english, place);
         Ok(())
     }
+}
+
+/// The char range of the dateline's place in `doc.text`, if the
+/// `structure` stage found one (its last occurrence inside the dateline).
+fn dateline_place(doc: &Document) -> Option<(usize, usize)> {
+    let dateline = doc.fields.get(DATELINE_FIELD)?;
+    let place = dateline.get("place")?.as_str()?;
+    let start = usize::try_from(dateline.get("start")?.as_u64()?).ok()?;
+    let end = usize::try_from(dateline.get("end")?.as_u64()?).ok()?;
+    let head: String = doc
+        .text
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
+    let at = head.rfind(place)?;
+    let from = start + head[..at].chars().count();
+    Some((from, from + place.chars().count()))
 }
 
 #[cfg(test)]

@@ -7,9 +7,11 @@
 //!   agency in brackets (`(رويترز)`, `(AFP)`, `(Getty Images)`); its credit
 //!   goes into `doc.captions`;
 //! - a **dateline** (`حلب - الجزيرة نت` alone on a line); a dateline at the
-//!   head of the first paragraphs (`LONDON (Reuters) -`, `الرياض - `) leaves
-//!   the paragraph body text; either way place and agency go to
-//!   `doc.fields["dateline"]`;
+//!   head of the first paragraphs (`LONDON (Reuters) -`, `الرياض - `,
+//!   `فهد العتيبي- سبق- الطائف:`) leaves the paragraph body text; either
+//!   way place and agency go to `doc.fields["dateline"]`, an author named
+//!   in it (`عمر إبراهيم – عين اليوم`) to `doc.fields["byline"]`. Which
+//!   side of `X – AGENCY` is a place is told by the place gazetteer;
 //! - a **byline** (`بقلم:`, `By ...`) near the top or bottom, into
 //!   `doc.fields["byline"]`;
 //! - a **credit** near the end (`المصدر: الجزيرة + وكالات`, or an agency
@@ -26,7 +28,10 @@
 
 use super::{Stage, StageError};
 use crate::document::{Caption, Document};
+use crate::entities::gazetteer::place_keys;
+use crate::entities::normalize::phrase_key;
 use crate::text::{fold, fold_into, fold_with_map, Analysis, CharCursor, ParagraphKind};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::cell::OnceCell;
@@ -88,6 +93,8 @@ pub struct Structure {
     max_caption_words: usize,
     /// Folded agency name to canonical name.
     agencies: HashMap<String, String>,
+    /// Keys of the place gazetteer's names ([`place_keys`]).
+    places: &'static FxHashSet<String>,
     markers: Vec<Marker>,
     /// The first [`MARKER_LEAD_CHARS`] folded characters of every marker
     /// (all of a shorter one): a paragraph whose folded head starts with
@@ -129,6 +136,7 @@ impl Structure {
             max_heading_words: config.max_heading_words.max(1),
             max_caption_words: config.max_caption_words.max(1),
             agencies,
+            places: place_keys(),
             markers,
         }
     }
@@ -291,63 +299,116 @@ impl Structure {
                     return Some(Dateline {
                         place: Some(place),
                         agency: Some(agency.trim().to_string()),
+                        byline: None,
                         end: k + 1,
                     });
                 }
             }
         }
-        // `LEFT - RIGHT` alone on its line, `LEFT - RIGHT: text`, or
+        // Dash-separated parts alone on their line or before a colon.
+        let colon = chars[..head].iter().position(|&c| c == ':');
+        if colon.is_some() || chars.len() <= head {
+            let end = colon.map_or(chars.len(), |k| k + 1);
+            if let Some(found) = self.parts(&chars[..end.min(colon.unwrap_or(end))], end) {
+                return Some(found);
+            }
+        }
         // `PLACE - text` heading the first paragraph.
         let dash = (1..head.saturating_sub(1)).find(|&i| {
             is_dash(chars[i]) && chars[i - 1] == ' ' && (chars[i + 1] == ' ' || i + 1 == head)
         })?;
         let left: String = chars[..dash].iter().collect::<String>().trim().to_string();
-        if !is_place(&left) {
-            return None;
-        }
-        let rest: String = chars[dash + 1..].iter().collect();
-        let rest_trim = rest.trim_start();
-        let lead = rest_trim
-            .split([':', '-', '–', '—'])
-            .next()
-            .unwrap_or("")
-            .trim();
-        let lead_closed = rest_trim.trim_end().len() == lead.len()
-            || rest_trim[lead.len()..].trim_start().starts_with(':');
-        let lead_spaces = rest.chars().count() - rest_trim.chars().count();
-        let past_lead = || {
-            let mut k = dash + 1 + lead_spaces + lead.chars().count();
-            while k < chars.len() && chars[k] == ' ' {
-                k += 1;
-            }
-            if k < chars.len() && (chars[k] == ':' || is_dash(chars[k])) {
-                k += 1;
-            }
-            k.min(chars.len())
-        };
-        if lead_closed && !lead.is_empty() && is_place(lead) {
-            // Either side may be the agency: `حلب - الجزيرة نت`, `عين اليوم – لندن`.
-            let (place, agency) = if self.agency(lead).is_some() {
-                (Some(left), Some(lead.to_string()))
-            } else if self.agency(&left).is_some() {
-                (Some(lead.to_string()), Some(left))
-            } else {
-                (Some(left), None)
-            };
-            return Some(Dateline {
-                place,
-                agency,
-                end: past_lead(),
-            });
-        }
-        if first && left.split_whitespace().count() <= 2 && self.agency(&left).is_none() {
+        if first
+            && is_place(&left)
+            && left.split_whitespace().count() <= 2
+            && self.agency(&left).is_none()
+        {
             return Some(Dateline {
                 place: Some(left),
-                agency: None,
                 end: dash + 1,
+                ..Dateline::default()
             });
         }
         None
+    }
+
+    /// A dateline of dash-separated parts (`head`, which ends `end` chars
+    /// into the paragraph): `PLACE - AGENCY`, `AGENCY - PLACE`, `AUTHOR -
+    /// AGENCY`, `AUTHOR - PLACE`, `AUTHOR- AGENCY- PLACE`, or no dash and an
+    /// agency last (`الرياض 25 شوال 1436 هـ ... واس`).
+    fn parts(&self, head: &[char], end: usize) -> Option<Dateline> {
+        // A dash with a space on either side separates (`البرقاوي- سبق-`);
+        // one inside a word (`Jean-Pierre`) does not; a spaced tatweel is
+        // a dash too (`طلال عبدالله ـ جدة`).
+        let mut parts: Vec<String> = Vec::new();
+        let mut from = 0;
+        for i in 0..head.len() {
+            let before = i > 0 && head[i - 1] == ' ';
+            let after = head.get(i + 1) == Some(&' ');
+            if (is_dash(head[i]) && (before || after)) || (head[i] == 'ـ' && before && after) {
+                parts.push(head[from..i].iter().collect());
+                from = i + 1;
+            }
+        }
+        parts.push(head[from..].iter().collect());
+        let parts: Vec<&str> = parts
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let dateline = |place: Option<&str>, agency: Option<&str>, byline: Option<&str>| {
+            Some(Dateline {
+                place: place.map(str::to_string),
+                agency: agency.map(str::to_string),
+                byline: byline.map(str::to_string),
+                end,
+            })
+        };
+        match parts[..] {
+            [author, agency, place]
+                if self.agency(agency).is_some() && is_place(place) && is_place(author) =>
+            {
+                dateline(Some(place), Some(agency), Some(author))
+            }
+            [left, right] if self.agency(left).is_some() => {
+                // `عين اليوم – لندن`; not `سبق- متابعة` (follow-up) or
+                // `الرياضي ـ وكالات`.
+                let place =
+                    (self.known_place(right) && self.agency(right).is_none()).then_some(right);
+                dateline(place, Some(left), None)
+            }
+            [left, right] if self.agency(right).is_some() && is_place(left) => {
+                // `حلب - الجزيرة نت`, but `عمر إبراهيم – عين اليوم`: a name
+                // the gazetteer does not know is a place only as one word.
+                if self.known_place(left) || left.split_whitespace().count() == 1 {
+                    dateline(Some(left), Some(right), None)
+                } else {
+                    dateline(None, Some(right), Some(left))
+                }
+            }
+            [left, right] if is_place(left) && is_place(right) => {
+                if self.known_place(right) && !self.known_place(left) {
+                    dateline(Some(right), None, Some(left))
+                } else {
+                    dateline(Some(left), None, None)
+                }
+            }
+            [line] => {
+                let (rest, agency) = line.rsplit_once(' ')?;
+                self.agency(agency)?;
+                let digit = rest.find(|c: char| c.is_numeric())?;
+                let place = rest[..digit].trim();
+                (is_place(place) && self.known_place(place))
+                    .then(|| dateline(Some(place), Some(agency), None))
+                    .flatten()
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the place gazetteer names `name`.
+    fn known_place(&self, name: &str) -> bool {
+        self.places.contains(&phrase_key(name))
     }
 }
 
@@ -356,6 +417,8 @@ impl Structure {
 struct Dateline {
     place: Option<String>,
     agency: Option<String>,
+    /// An author named in it (`عمر إبراهيم – عين اليوم`).
+    byline: Option<String>,
     /// Char offset just past it, relative to the paragraph.
     end: usize,
 }
@@ -540,6 +603,9 @@ impl Stage for Structure {
                     "start": p.start,
                     "end": p.start + found.end.min(p.end - p.start),
                 }));
+                if let Some(author) = found.byline {
+                    doc.fields.entry(BYLINE_FIELD).or_insert(json!(author));
+                }
                 let alone = text.chars().count() <= found.end + 1 || words <= 6;
                 if alone {
                     ParagraphKind::Dateline
@@ -724,6 +790,66 @@ mod tests {
         let d = run("سبق - الرياض: يخوض الفريق الأول مباراته.");
         assert_eq!(d.fields[DATELINE_FIELD]["place"], "الرياض");
         assert_eq!(d.fields[DATELINE_FIELD]["agency"], "سبق");
+    }
+
+    #[test]
+    fn an_author_agency_and_place_before_a_colon_give_all_three() {
+        let d = run("فهد العتيبي- سبق- الطائف: شهدت محافظة الطائف اليوم هطول أمطار.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "الطائف");
+        assert_eq!(d.fields[DATELINE_FIELD]["agency"], "سبق");
+        assert_eq!(d.fields[DATELINE_FIELD]["end"], 25);
+        assert_eq!(d.fields[BYLINE_FIELD], "فهد العتيبي");
+    }
+
+    #[test]
+    fn an_author_before_the_outlet_is_the_byline_not_the_place() {
+        let d = run("عمر إبراهيم – عين اليوم\nذكر موقع مترو البريطاني أن المدرب السابق استقال.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], Value::Null);
+        assert_eq!(d.fields[DATELINE_FIELD]["agency"], "عين اليوم");
+        assert_eq!(d.fields[BYLINE_FIELD], "عمر إبراهيم");
+    }
+
+    #[test]
+    fn a_known_place_before_the_outlet_stays_the_place() {
+        let d = run("مكة المكرمة – عين اليوم\nنفذت البلدية حملة على المحلات.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "مكة المكرمة");
+        assert!(!d.fields.contains_key(BYLINE_FIELD));
+    }
+
+    #[test]
+    fn an_author_then_a_known_place_give_byline_and_place() {
+        let d = run("أحمد البشيري- الباحة\nاستمتع زوار منطقة الباحة بالعروض الشعبية.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "الباحة");
+        assert_eq!(d.fields[BYLINE_FIELD], "أحمد البشيري");
+        let d = run("طلال عبدالله ـ جدة\nطرح الشاعر قصيدته الجديدة.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "جدة");
+    }
+
+    #[test]
+    fn a_place_and_date_line_ending_in_an_agency_is_a_dateline() {
+        let mut d = run("الرياض 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس\nأعلن معهد الإدارة العامة أسماء الدفعة.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "الرياض");
+        assert_eq!(d.fields[DATELINE_FIELD]["agency"], "واس");
+        assert_eq!(kinds(&mut d)[0], ParagraphKind::Dateline);
+    }
+
+    #[test]
+    fn a_byline_marker_wins_over_an_author_in_the_dateline() {
+        let d = run("بقلم: محمد أحمد\nعمر إبراهيم – عين اليوم\nذكر موقع مترو أن المدرب استقال.");
+        assert_eq!(d.fields[BYLINE_FIELD], "محمد أحمد");
+    }
+
+    #[test]
+    fn a_hyphen_inside_a_word_does_not_split_a_dateline() {
+        let d = run("Jean-Pierre Dupont\nThe minister said on Monday that talks would resume.");
+        assert!(!d.fields.contains_key(DATELINE_FIELD), "{:?}", d.fields);
+    }
+
+    #[test]
+    fn an_outlet_before_a_word_that_is_no_place_gives_no_place() {
+        let d = run("سبق- متابعة: حصل نجوم المنتخب على ميداليات.");
+        assert_eq!(d.fields[DATELINE_FIELD]["agency"], "سبق");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], Value::Null);
     }
 
     #[test]

@@ -151,6 +151,61 @@ fn a_surname_inside_a_longer_name_of_another_type_is_left_alone() {
 }
 
 #[test]
+fn a_dateline_place_the_tagger_took_for_an_organisation_is_a_location() {
+    let text = "سبق- الرياض: أعلنت الوزارة اليوم نتائج المسابقة.";
+    let analysis = crate::text::analyze(text);
+    let toks = analysis.tokens_of(0);
+    let forms: Vec<&str> = toks
+        .iter()
+        .map(|t| &text[t.byte_start..t.byte_end])
+        .collect();
+    let words = forms
+        .iter()
+        .map(|f| crate::entities::normalize::word(f))
+        .collect();
+    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    let riyadh = forms.iter().position(|f| *f == "الرياض").unwrap();
+    let mut spans = vec![Span {
+        start: riyadh,
+        end: riyadh + 1,
+        kind: Kind::Organization,
+    }];
+    stage().dateline_place(toks, &views, &mut spans, (5, 11));
+    assert_eq!(spans.len(), 1);
+    assert_eq!((spans[0].start, spans[0].kind), (riyadh, Kind::Location));
+}
+
+#[test]
+fn a_dateline_place_the_gazetteer_does_not_know_is_left_to_the_tagger() {
+    let text = "سبق- متابعة: أعلنت الوزارة اليوم نتائج المسابقة.";
+    let analysis = crate::text::analyze(text);
+    let toks = analysis.tokens_of(0);
+    let forms: Vec<&str> = toks
+        .iter()
+        .map(|t| &text[t.byte_start..t.byte_end])
+        .collect();
+    let words = forms
+        .iter()
+        .map(|f| crate::entities::normalize::word(f))
+        .collect();
+    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    let mut spans = Vec::new();
+    stage().dateline_place(toks, &views, &mut spans, (5, 11));
+    assert!(spans.is_empty());
+}
+
+#[test]
+fn the_dateline_place_is_found_inside_the_dateline() {
+    let mut doc = Document::new(RawArticle::default(), None);
+    doc.text = "فهد العتيبي- سبق- الطائف: شهدت محافظة الطائف أمطارا.".into();
+    doc.fields.insert(
+        DATELINE_FIELD.into(),
+        json!({"place": "الطائف", "agency": "سبق", "start": 0, "end": 25}),
+    );
+    assert_eq!(dateline_place(&doc), Some((18, 24)));
+}
+
+#[test]
 fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
     let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس وموسكو.";
     let ents = run(text, "ar");
