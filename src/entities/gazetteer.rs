@@ -8,9 +8,11 @@
 //! The table is committed so that a build needs no shared data; rerunning
 //! `akhbar build-gazetteers` regenerates it byte for byte.
 
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use thiserror::Error;
 
 use super::normalize::{fold, phrase_key};
@@ -21,8 +23,8 @@ pub const PLACES_TSV: &str = include_str!("../../data/gazetteers/places.tsv");
 /// The [`phrase_key`]s of every name of the committed place table, parsed
 /// once per process (the `structure` stage tells a dateline's place from
 /// an author's name with it).
-pub fn place_keys() -> &'static rustc_hash::FxHashSet<String> {
-    static KEYS: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+pub fn place_keys() -> &'static FxHashSet<String> {
+    static KEYS: OnceLock<FxHashSet<String>> = OnceLock::new();
     KEYS.get_or_init(|| {
         parse_places(PLACES_TSV)
             .iter()

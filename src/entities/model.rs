@@ -681,20 +681,6 @@ mod tests {
     }
 
     #[test]
-    fn the_template_set_survives_a_round_trip() {
-        let mut m = Model::zeros(8, &TAGS);
-        assert_eq!(
-            Model::from_bytes(&m.to_bytes()).unwrap().features,
-            FeatureSet::Arabic
-        );
-        m.features = FeatureSet::English;
-        assert_eq!(
-            Model::from_bytes(&m.to_bytes()).unwrap().features,
-            FeatureSet::English
-        );
-    }
-
-    #[test]
     fn the_history_flag_survives_a_round_trip_with_either_template_set() {
         for features in [FeatureSet::Arabic, FeatureSet::English] {
             for history in [false, true] {

@@ -17,9 +17,9 @@
 //!    the article names, then the most populous place.
 //!
 //! Caption and heading paragraphs are processed too: their mentions are real.
-//! The place of a dateline the `structure` stage found (`سبق- الرياض:`) is a
-//! location when the gazetteer knows it, whatever the tagger said (`الرياض`
-//! is also a newspaper).
+//! In a dateline the `structure` stage found (`سبق- الرياض:`), the place is
+//! a location when the gazetteer knows it, whatever the tagger said
+//! (`الرياض` is also a newspaper), and the agency an organisation.
 
 use super::structure::DATELINE_FIELD;
 use super::{BuildError, Stage, StageError};
@@ -185,16 +185,16 @@ impl Entities {
         analysis: &crate::text::Analysis,
         english: bool,
     ) -> Vec<Entity> {
-        self.extract_with(text, analysis, english, None)
+        self.extract_with(text, analysis, english, &DatelineNames::default())
     }
 
-    /// [`Entities::extract`] with the char range of a dateline's place.
+    /// [`Entities::extract`] with the names of the article's dateline.
     fn extract_with(
         &self,
         text: &str,
         analysis: &crate::text::Analysis,
         english: bool,
-        dateline_place: Option<(usize, usize)>,
+        dateline: &DatelineNames,
     ) -> Vec<Entity> {
         let mut budget = self.config.max_tokens;
         let mut sentences = Vec::new();
@@ -214,8 +214,11 @@ impl Entities {
                 .map(|t| text.get(t.byte_start..t.byte_end).unwrap_or(""))
                 .collect();
             let (views, mut spans) = self.sentence(toks, &forms, english, &mut memory);
-            if let Some(range) = dateline_place {
+            if let Some(range) = dateline.place {
                 self.dateline_place(toks, &views, &mut spans, range);
+            }
+            if let Some(range) = dateline.agency {
+                dateline_agency(toks, &mut spans, range);
             }
             sentences.push((toks, views, spans));
         }
@@ -259,13 +262,7 @@ impl Entities {
                     .any(|t| matches!(t, Target::Place(_)))
         });
         if place {
-            let (start, end) = (first, last + 1);
-            spans.retain(|s| s.end <= start || s.start >= end);
-            spans.push(Span {
-                start,
-                end,
-                kind: Kind::Location,
-            });
+            replace_spans(spans, first, last + 1, Kind::Location);
         }
     }
 
@@ -336,7 +333,15 @@ impl Entities {
             let equal = overlapping
                 .iter()
                 .any(|&i| spans[i].start == hit.start && spans[i].end == hit.end);
-            if overlapping.is_empty() || (kind == Kind::Organization && inside && !equal) {
+            // A longer name of the tables over the tagger's: an organisation
+            // over anything inside it, a place over places (`مكة` in
+            // `بمكة المكرمة`).
+            let widens = inside
+                && !equal
+                && (kind == Kind::Organization
+                    || (kind == Kind::Location
+                        && overlapping.iter().all(|&i| spans[i].kind == Kind::Location)));
+            if overlapping.is_empty() || widens {
                 for i in overlapping.into_iter().rev() {
                     spans.remove(i);
                 }
@@ -1001,28 +1006,81 @@ impl Stage for Entities {
             Some("ar") => false,
             _ => !doc.text.chars().any(is_arabic_letter),
         };
-        let place = dateline_place(doc);
-        doc.entities = self.extract_with(&doc.text, &analysis, english, place);
+        let dateline = DatelineNames::of(doc);
+        doc.entities = self.extract_with(&doc.text, &analysis, english, &dateline);
         Ok(())
     }
 }
 
-/// The char range of the dateline's place in `doc.text`, if the
-/// `structure` stage found one (its last occurrence inside the dateline).
-fn dateline_place(doc: &Document) -> Option<(usize, usize)> {
-    let dateline = doc.fields.get(DATELINE_FIELD)?;
-    let place = dateline.get("place")?.as_str()?;
-    let start = usize::try_from(dateline.get("start")?.as_u64()?).ok()?;
-    let end = usize::try_from(dateline.get("end")?.as_u64()?).ok()?;
-    let head: String = doc
-        .text
-        .chars()
-        .skip(start)
-        .take(end.saturating_sub(start))
-        .collect();
-    let at = head.rfind(place)?;
-    let from = start + head[..at].chars().count();
-    Some((from, from + place.chars().count()))
+/// Where the names of the article's dateline (`structure`'s
+/// `{place, agency, start, end}`) stand in `doc.text`, in chars.
+#[derive(Debug, Default, PartialEq)]
+struct DatelineNames {
+    /// The place: its last occurrence inside the dateline.
+    place: Option<(usize, usize)>,
+    /// The agency: its first occurrence inside the dateline.
+    agency: Option<(usize, usize)>,
+}
+
+impl DatelineNames {
+    fn of(doc: &Document) -> DatelineNames {
+        let Some(dateline) = doc.fields.get(DATELINE_FIELD) else {
+            return DatelineNames::default();
+        };
+        let bound = |key: &str| {
+            dateline
+                .get(key)
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+        };
+        let (Some(start), Some(end)) = (bound("start"), bound("end")) else {
+            return DatelineNames::default();
+        };
+        let head: String = doc
+            .text
+            .chars()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .collect();
+        let at = |name: &str, last: bool| {
+            let byte = if last {
+                head.rfind(name)
+            } else {
+                head.find(name)
+            }?;
+            let from = start + head[..byte].chars().count();
+            Some((from, from + name.chars().count()))
+        };
+        let name = |key: &str| {
+            dateline
+                .get(key)
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+        };
+        DatelineNames {
+            place: name("place").and_then(|p| at(p, true)),
+            agency: name("agency").and_then(|a| at(a, false)),
+        }
+    }
+}
+
+/// Makes the tokens of a dateline's agency (`range`, chars) an
+/// organisation, replacing the spans over them.
+fn dateline_agency(toks: &[Token], spans: &mut Vec<Span>, range: (usize, usize)) {
+    let mut inside =
+        (0..toks.len()).filter(|&i| toks[i].start >= range.0 && toks[i].end <= range.1);
+    let Some(first) = inside.next() else {
+        return;
+    };
+    let last = inside.next_back().unwrap_or(first);
+    replace_spans(spans, first, last + 1, Kind::Organization);
+}
+
+/// Puts a span of `kind` over tokens `start..end` in place of every span
+/// overlapping them.
+fn replace_spans(spans: &mut Vec<Span>, start: usize, end: usize, kind: Kind) {
+    spans.retain(|s| s.end <= start || s.start >= end);
+    spans.push(Span { start, end, kind });
 }
 
 #[cfg(test)]

@@ -279,8 +279,9 @@ impl Structure {
     }
 
     /// A dateline at the head of `para`: place, agency, and the char offset
-    /// just past the dateline (its dash or colon). `standalone_ok` allows
-    /// the looser `PLACE - ` form heading running text.
+    /// just past the dateline (its dash or colon), and an author it names.
+    /// Only the first paragraph (`first`) may take the looser `PLACE - text`
+    /// form heading running text.
     fn dateline(&self, para: &str, first: bool) -> Option<Dateline> {
         let chars: Vec<char> = para.chars().collect();
         let head = chars.len().min(80);
@@ -308,18 +309,21 @@ impl Structure {
         // Dash-separated parts alone on their line or before a colon.
         let colon = chars[..head].iter().position(|&c| c == ':');
         if colon.is_some() || chars.len() <= head {
+            let parts = &chars[..colon.unwrap_or(chars.len())];
             let end = colon.map_or(chars.len(), |k| k + 1);
-            if let Some(found) = self.parts(&chars[..end.min(colon.unwrap_or(end))], end) {
+            if let Some(found) = self.parts(parts, end) {
                 return Some(found);
             }
         }
         // `PLACE - text` heading the first paragraph.
-        let dash = (1..head.saturating_sub(1)).find(|&i| {
-            is_dash(chars[i]) && chars[i - 1] == ' ' && (chars[i + 1] == ' ' || i + 1 == head)
-        })?;
+        let dash = (1..head).find(|&i| is_separator(&chars[..head], i))?;
         let left: String = chars[..dash].iter().collect::<String>().trim().to_string();
+        // Running text after the dash (not `الأهلي- الهلال`).
+        let running = chars[dash + 1..].iter().filter(|&&c| c == ' ').count() >= 4;
         if first
+            && running
             && is_place(&left)
+            && self.place_like(&left)
             && left.split_whitespace().count() <= 2
             && self.agency(&left).is_none()
         {
@@ -332,20 +336,16 @@ impl Structure {
         None
     }
 
-    /// A dateline of dash-separated parts (`head`, which ends `end` chars
-    /// into the paragraph): `PLACE - AGENCY`, `AGENCY - PLACE`, `AUTHOR -
-    /// AGENCY`, `AUTHOR - PLACE`, `AUTHOR- AGENCY- PLACE`, or no dash and an
-    /// agency last (`الرياض 25 شوال 1436 هـ ... واس`).
+    /// A dateline of the separated parts of `head` (a paragraph's head
+    /// before its colon, or the whole short line; the dateline ends `end`
+    /// chars into the paragraph): `PLACE - AGENCY`, `AGENCY - PLACE`,
+    /// `AUTHOR - AGENCY`, `AUTHOR - PLACE`, `AUTHOR- AGENCY- PLACE`, or no
+    /// separator and an agency last (`الرياض 25 شوال 1436 هـ ... واس`).
     fn parts(&self, head: &[char], end: usize) -> Option<Dateline> {
-        // A dash with a space on either side separates (`البرقاوي- سبق-`);
-        // one inside a word (`Jean-Pierre`) does not; a spaced tatweel is
-        // a dash too (`طلال عبدالله ـ جدة`).
         let mut parts: Vec<String> = Vec::new();
         let mut from = 0;
         for i in 0..head.len() {
-            let before = i > 0 && head[i - 1] == ' ';
-            let after = head.get(i + 1) == Some(&' ');
-            if (is_dash(head[i]) && (before || after)) || (head[i] == 'ـ' && before && after) {
+            if is_separator(head, i) {
                 parts.push(head[from..i].iter().collect());
                 from = i + 1;
             }
@@ -366,11 +366,11 @@ impl Structure {
         };
         match parts[..] {
             [author, agency, place]
-                if self.agency(agency).is_some() && is_place(place) && is_place(author) =>
+                if self.agency(agency).is_some() && is_place(place) && is_author(author) =>
             {
                 dateline(Some(place), Some(agency), Some(author))
             }
-            [left, right] if self.agency(left).is_some() => {
+            [left, right] if self.agency(left).is_some() && is_place(right) => {
                 // `عين اليوم – لندن`; not `سبق- متابعة` (follow-up) or
                 // `الرياضي ـ وكالات`.
                 let place =
@@ -378,28 +378,37 @@ impl Structure {
                 dateline(place, Some(left), None)
             }
             [left, right] if self.agency(right).is_some() && is_place(left) => {
-                // `حلب - الجزيرة نت`, but `عمر إبراهيم – عين اليوم`: a name
-                // the gazetteer does not know is a place only as one word.
-                if self.known_place(left) || left.split_whitespace().count() == 1 {
+                // `حلب - الجزيرة نت`, but `عمر إبراهيم – عين اليوم`.
+                if self.place_like(left) {
                     dateline(Some(left), Some(right), None)
                 } else {
                     dateline(None, Some(right), Some(left))
                 }
             }
+            // Without an agency, one side must be a known place:
+            // `أحمد البشيري- الباحة`, not `الأهلي- الهلال`.
             [left, right] if is_place(left) && is_place(right) => {
-                if self.known_place(right) && !self.known_place(left) {
+                if self.known_place(right) && !self.place_like(left) {
                     dateline(Some(right), None, Some(left))
-                } else {
+                } else if self.known_place(left) {
                     dateline(Some(left), None, None)
+                } else {
+                    None
                 }
             }
             [line] => {
-                let (rest, agency) = line.rsplit_once(' ')?;
-                self.agency(agency)?;
+                // The agency is the last one or two words.
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let n = words.len();
+                let (rest, agency) = [2, 1].into_iter().filter(|&k| n > k).find_map(|k| {
+                    let agency = words[n - k..].join(" ");
+                    self.agency(&agency)
+                        .map(|_| (words[..n - k].join(" "), agency))
+                })?;
                 let digit = rest.find(|c: char| c.is_numeric())?;
                 let place = rest[..digit].trim();
                 (is_place(place) && self.known_place(place))
-                    .then(|| dateline(Some(place), Some(agency), None))
+                    .then(|| dateline(Some(place), Some(&agency), None))
                     .flatten()
             }
             _ => None,
@@ -409,6 +418,19 @@ impl Structure {
     /// Whether the place gazetteer names `name`.
     fn known_place(&self, name: &str) -> bool {
         self.places.contains(&phrase_key(name))
+    }
+
+    /// Whether `name`, beside an agency, is read as the place rather than
+    /// an author: a known place, a name ending in one (`ريف حلب`, `شمال
+    /// سيناء`), or one word (the gazetteer lacks small places; authors are
+    /// named in full).
+    fn place_like(&self, name: &str) -> bool {
+        self.known_place(name)
+            || name.split_whitespace().count() == 1
+            || name
+                .split_whitespace()
+                .last()
+                .is_some_and(|w| self.known_place(w))
     }
 }
 
@@ -477,6 +499,25 @@ fn table(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str
 
 fn is_dash(c: char) -> bool {
     matches!(c, '-' | '–' | '—')
+}
+
+/// Whether `chars[i]` separates the parts of a dateline: a dash with a
+/// space on either side (`البرقاوي- سبق-`, `حلب - `), not one inside a word
+/// (`Jean-Pierre`); or a tatweel spaced on both (`طلال عبدالله ـ جدة`).
+fn is_separator(chars: &[char], i: usize) -> bool {
+    let before = i > 0 && chars[i - 1] == ' ';
+    let after = chars.get(i + 1).is_none_or(|&c| c == ' ');
+    (is_dash(chars[i]) && i > 0 && (before || after)) || (chars[i] == 'ـ' && before && after)
+}
+
+/// An author named in a dateline: one to five words of letters
+/// (`محمد بن عبد الله`).
+fn is_author(name: &str) -> bool {
+    let words = name.split_whitespace().count();
+    (1..=5).contains(&words)
+        && name
+            .chars()
+            .all(|c| c.is_alphabetic() || c.is_whitespace() || c == '.' || c == '\'')
 }
 
 /// A dateline place: one to three words of letters (`حلب`, `LONDON`,
@@ -823,6 +864,40 @@ mod tests {
         assert_eq!(d.fields[BYLINE_FIELD], "أحمد البشيري");
         let d = run("طلال عبدالله ـ جدة\nطرح الشاعر قصيدته الجديدة.");
         assert_eq!(d.fields[DATELINE_FIELD]["place"], "جدة");
+        assert_eq!(d.fields[BYLINE_FIELD], "طلال عبدالله");
+    }
+
+    #[test]
+    fn an_agency_before_running_text_is_no_dateline() {
+        let d = run("عاجل - مقتل خمسة أشخاص في قصف على مدينة حلب");
+        assert!(!d.fields.contains_key(DATELINE_FIELD), "{:?}", d.fields);
+    }
+
+    #[test]
+    fn a_place_ending_in_a_known_place_before_the_agency_stays_the_place() {
+        let d = run("ريف حلب - الجزيرة نت\nقال مصدر في المعارضة إن القصف مستمر.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "ريف حلب");
+        assert!(!d.fields.contains_key(BYLINE_FIELD));
+    }
+
+    #[test]
+    fn two_names_without_an_agency_or_a_known_place_are_no_dateline() {
+        let d = run("الأهلي- الهلال\nانتهت المباراة بالتعادل السلبي بين الفريقين في الجولة الأولى.");
+        assert!(!d.fields.contains_key(DATELINE_FIELD), "{:?}", d.fields);
+    }
+
+    #[test]
+    fn a_long_author_name_before_agency_and_place_is_read() {
+        let d = run("محمد بن عبد الله- سبق- الرياض: أعلنت الوزارة اليوم نتائج المسابقة.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "الرياض");
+        assert_eq!(d.fields[BYLINE_FIELD], "محمد بن عبد الله");
+    }
+
+    #[test]
+    fn a_place_and_date_line_may_end_in_a_two_word_agency() {
+        let d = run("الدوحة 10 أغسطس 2015 الجزيرة نت\nأعلنت الوزارة نتائج المسابقة.");
+        assert_eq!(d.fields[DATELINE_FIELD]["place"], "الدوحة");
+        assert_eq!(d.fields[DATELINE_FIELD]["agency"], "الجزيرة نت");
     }
 
     #[test]

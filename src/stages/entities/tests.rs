@@ -104,6 +104,20 @@ fn a_surname_alone_joins_the_full_name() {
     assert_eq!(kirby.mentions[1].text, "كيربي");
 }
 
+/// The forms of a sentence's tokens and their views.
+fn views_of<'t>(text: &'t str, toks: &[Token]) -> (Vec<&'t str>, Vec<TokenView>) {
+    let forms: Vec<&str> = toks
+        .iter()
+        .map(|t| &text[t.byte_start..t.byte_end])
+        .collect();
+    let words = forms
+        .iter()
+        .map(|f| crate::entities::normalize::word(f))
+        .collect();
+    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    (forms, views)
+}
+
 /// A sentence's views and the spans a tagger might have given it.
 fn tagged<'a>(
     text: &str,
@@ -155,15 +169,7 @@ fn a_dateline_place_the_tagger_took_for_an_organisation_is_a_location() {
     let text = "سبق- الرياض: أعلنت الوزارة اليوم نتائج المسابقة.";
     let analysis = crate::text::analyze(text);
     let toks = analysis.tokens_of(0);
-    let forms: Vec<&str> = toks
-        .iter()
-        .map(|t| &text[t.byte_start..t.byte_end])
-        .collect();
-    let words = forms
-        .iter()
-        .map(|f| crate::entities::normalize::word(f))
-        .collect();
-    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    let (forms, views) = views_of(text, toks);
     let riyadh = forms.iter().position(|f| *f == "الرياض").unwrap();
     let mut spans = vec![Span {
         start: riyadh,
@@ -180,29 +186,61 @@ fn a_dateline_place_the_gazetteer_does_not_know_is_left_to_the_tagger() {
     let text = "سبق- متابعة: أعلنت الوزارة اليوم نتائج المسابقة.";
     let analysis = crate::text::analyze(text);
     let toks = analysis.tokens_of(0);
-    let forms: Vec<&str> = toks
-        .iter()
-        .map(|t| &text[t.byte_start..t.byte_end])
-        .collect();
-    let words = forms
-        .iter()
-        .map(|f| crate::entities::normalize::word(f))
-        .collect();
-    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    let (_, views) = views_of(text, toks);
     let mut spans = Vec::new();
     stage().dateline_place(toks, &views, &mut spans, (5, 11));
     assert!(spans.is_empty());
 }
 
 #[test]
-fn the_dateline_place_is_found_inside_the_dateline() {
+fn the_dateline_names_are_found_inside_the_dateline() {
     let mut doc = Document::new(RawArticle::default(), None);
     doc.text = "فهد العتيبي- سبق- الطائف: شهدت محافظة الطائف أمطارا.".into();
     doc.fields.insert(
         DATELINE_FIELD.into(),
         json!({"place": "الطائف", "agency": "سبق", "start": 0, "end": 25}),
     );
-    assert_eq!(dateline_place(&doc), Some((18, 24)));
+    let names = DatelineNames::of(&doc);
+    assert_eq!(names.place, Some((18, 24)));
+    assert_eq!(names.agency, Some((13, 16)));
+}
+
+#[test]
+fn the_dateline_agency_is_an_organisation() {
+    let mut doc = Document::new(
+        RawArticle {
+            body: Some("فهد العتيبي- سبق- الطائف: شهدت محافظة الطائف أمطارا غزيرة.".into()),
+            ..RawArticle::default()
+        },
+        None,
+    );
+    doc.language = Some(Language {
+        code: "ar".into(),
+        confidence: 1.0,
+    });
+    use crate::stages::{Chain, StageKind, StagesConfig};
+    Chain::build(
+        &[StageKind::Clean, StageKind::Structure, StageKind::Entities],
+        &StagesConfig::default(),
+    )
+    .unwrap()
+    .run(&mut doc, |_| {})
+    .unwrap();
+    let sabq = find(&doc.entities, "سبق").expect("سبق");
+    assert_eq!(sabq.kind, "organization");
+    assert_eq!(
+        find(&doc.entities, "الطائف").expect("الطائف").kind,
+        "location"
+    );
+}
+
+#[test]
+fn a_longer_gazetteer_place_over_the_taggers_place_wins() {
+    let text = "وأقيمت الصلاة عليه في المسجد الحرام بمكة المكرمة بعد صلاة العصر.";
+    let ents = run(text, "ar");
+    let mecca = find(&ents, "مكة المكرمة").expect("مكة المكرمة");
+    assert_eq!(mecca.kind, "location");
+    assert!(find(&ents, "مكة").is_none(), "{ents:#?}");
 }
 
 #[test]
