@@ -52,9 +52,16 @@ pub struct EntitiesConfig {
     pub model: Option<PathBuf>,
     /// An English tagger model file instead of the built-in one.
     pub english_model: Option<PathBuf>,
-    /// A city the tagger did not tag is added from the gazetteer alone when
-    /// it has at least this population (countries and regions always are).
+    /// Smallest city the gazetteer names at all: a city below it is never
+    /// a place of the tables (neither added nor widening the tagger's).
     pub min_city_population: u64,
+    /// A one-word city the tagger did not tag is added from the gazetteer
+    /// alone only from this population on (`القاهرة`, not `ليل` Lille);
+    /// longer city names from `min_city_population`, countries always.
+    /// Regions are never added alone, only over a place the tagger found
+    /// (`منطقة الرياض`): their names are too often common words (`صباح`,
+    /// `الشمال`, `جنوب`).
+    pub min_single_word_city_population: u64,
     /// Tokens of an article looked at; the rest is skipped (bounds the work
     /// on huge inputs).
     pub max_tokens: usize,
@@ -66,6 +73,7 @@ impl Default for EntitiesConfig {
             model: None,
             english_model: None,
             min_city_population: 100_000,
+            min_single_word_city_population: 1_000_000,
             max_tokens: 200_000,
         }
     }
@@ -116,6 +124,21 @@ struct Span {
     start: usize,
     end: usize,
     kind: Kind,
+}
+
+/// What the tables make of a name they know.
+struct TableName {
+    kind: Kind,
+    standing: Standing,
+}
+
+/// When a name of the tables is taken where the tagger found nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// Always: organisations, countries, big cities, longer city names.
+    Alone,
+    /// Never alone; only over a place the tagger found (`منطقة الرياض`).
+    Widening,
 }
 
 /// A mention found in the article.
@@ -321,7 +344,7 @@ impl Entities {
             if english && !uppercase {
                 continue;
             }
-            let Some(kind) = self.table_kind(hit, &views, english) else {
+            let Some(TableName { kind, standing }) = self.table_kind(hit, &views, english) else {
                 continue;
             };
             let overlapping: Vec<usize> = (0..spans.len())
@@ -336,12 +359,13 @@ impl Entities {
             // A longer name of the tables over the tagger's: an organisation
             // over anything inside it, a place over places (`مكة` in
             // `بمكة المكرمة`).
-            let widens = inside
+            let widens = !overlapping.is_empty()
+                && inside
                 && !equal
                 && (kind == Kind::Organization
                     || (kind == Kind::Location
                         && overlapping.iter().all(|&i| spans[i].kind == Kind::Location)));
-            if overlapping.is_empty() || widens {
+            if (overlapping.is_empty() && standing == Standing::Alone) || widens {
                 for i in overlapping.into_iter().rev() {
                     spans.remove(i);
                 }
@@ -411,21 +435,25 @@ impl Entities {
         }
     }
 
-    /// What a lexicon hit adds on its own, if anything: a table
-    /// organisation, or a place that is not a common word (a city only above
-    /// the population threshold, and in Arabic only when the text's word has
-    /// the article exactly when the place name has: `الرياض`, not `رياض`).
+    /// What a lexicon hit is, if anything: a table organisation, or a place
+    /// that is not a common word (a city only above the population
+    /// threshold, and in Arabic only when the text's word has the article
+    /// exactly when the place name has: `الرياض`, not `رياض`), and whether
+    /// it stands alone (see `EntitiesConfig::min_single_word_city_population`).
     fn table_kind(
         &self,
         hit: &crate::entities::lexicon::Hit,
         views: &[TokenView],
         english: bool,
-    ) -> Option<Kind> {
+    ) -> Option<TableName> {
         let lex = self.lexicon();
         let key = &lex.keys[hit.key as usize];
         let single = hit.end - hit.start == 1;
         lex.targets_of(hit).iter().find_map(|t| match t {
-            Target::Organization(_) => Some(Kind::Organization),
+            Target::Organization(_) => Some(TableName {
+                kind: Kind::Organization,
+                standing: Standing::Alone,
+            }),
             Target::Place(_) => {
                 if lex.place_stopwords.contains(key) {
                     return None;
@@ -446,7 +474,21 @@ impl Entities {
                 {
                     return None;
                 }
-                Some(Kind::Location)
+                let standing = match place.kind {
+                    PlaceKind::Country => Standing::Alone,
+                    PlaceKind::Region => Standing::Widening,
+                    PlaceKind::City
+                        if !single
+                            || place.population >= self.config.min_single_word_city_population =>
+                    {
+                        Standing::Alone
+                    }
+                    PlaceKind::City => Standing::Widening,
+                };
+                Some(TableName {
+                    kind: Kind::Location,
+                    standing,
+                })
             }
             _ => None,
         })

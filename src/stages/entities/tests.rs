@@ -244,6 +244,34 @@ fn a_longer_gazetteer_place_over_the_taggers_place_wins() {
 }
 
 #[test]
+fn a_region_name_alone_is_not_a_place() {
+    // `صباح` is Sabah (Malaysia) and `جنوب` South (Cameroon) in CLDR.
+    let ents = run(
+        "وصل الوفد صباح اليوم إلى جنوب المدينة بعد رحلة طويلة.",
+        "ar",
+    );
+    assert!(find(&ents, "صباح").is_none(), "{ents:#?}");
+    assert!(find(&ents, "جنوب").is_none(), "{ents:#?}");
+}
+
+#[test]
+fn a_small_one_word_city_alone_is_not_a_place() {
+    // `الجديدة` is El Jadida (Morocco, about 150,000 people), and "the new".
+    let ents = run("عرضت الشركة سياراتها الجديدة في المعرض السنوي.", "ar");
+    assert!(find(&ents, "الجديدة").is_none(), "{ents:#?}");
+}
+
+#[test]
+fn a_region_widens_the_place_the_tagger_found() {
+    let ents = run(
+        "وأعلنت إمارة منطقة الرياض عن افتتاح المشروع في العاصمة.",
+        "ar",
+    );
+    let region = find(&ents, "منطقة الرياض").expect("منطقة الرياض");
+    assert_eq!(region.kind, "location");
+}
+
+#[test]
 fn a_conjunction_on_the_name_is_not_part_of_the_mention() {
     let text = "التقى الرئيس الفرنسي فرانسوا هولاند رياض حجاب في باريس وموسكو.";
     let ents = run(text, "ar");
