@@ -129,16 +129,10 @@ struct Span {
 /// What the tables make of a name they know.
 struct TableName {
     kind: Kind,
-    standing: Standing,
-}
-
-/// When a name of the tables is taken where the tagger found nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Standing {
-    /// Always: organisations, countries, big cities, longer city names.
-    Alone,
-    /// Never alone; only over a place the tagger found (`منطقة الرياض`).
-    Widening,
+    /// Taken where the tagger found nothing (organisations, countries, big
+    /// cities, longer city names); otherwise only over a place the tagger
+    /// found (`منطقة الرياض`).
+    alone: bool,
 }
 
 /// A mention found in the article.
@@ -344,7 +338,7 @@ impl Entities {
             if english && !uppercase {
                 continue;
             }
-            let Some(TableName { kind, standing }) = self.table_kind(hit, &views, english) else {
+            let Some(TableName { kind, alone }) = self.table_kind(hit, &views, english) else {
                 continue;
             };
             let overlapping: Vec<usize> = (0..spans.len())
@@ -365,7 +359,7 @@ impl Entities {
                 && (kind == Kind::Organization
                     || (kind == Kind::Location
                         && overlapping.iter().all(|&i| spans[i].kind == Kind::Location)));
-            if (overlapping.is_empty() && standing == Standing::Alone) || widens {
+            if (overlapping.is_empty() && alone) || widens {
                 for i in overlapping.into_iter().rev() {
                     spans.remove(i);
                 }
@@ -452,7 +446,7 @@ impl Entities {
         lex.targets_of(hit).iter().find_map(|t| match t {
             Target::Organization(_) => Some(TableName {
                 kind: Kind::Organization,
-                standing: Standing::Alone,
+                alone: true,
             }),
             Target::Place(_) => {
                 if lex.place_stopwords.contains(key) {
@@ -474,20 +468,16 @@ impl Entities {
                 {
                     return None;
                 }
-                let standing = match place.kind {
-                    PlaceKind::Country => Standing::Alone,
-                    PlaceKind::Region => Standing::Widening,
-                    PlaceKind::City
-                        if !single
-                            || place.population >= self.config.min_single_word_city_population =>
-                    {
-                        Standing::Alone
+                let alone = match place.kind {
+                    PlaceKind::Country => true,
+                    PlaceKind::Region => false,
+                    PlaceKind::City => {
+                        !single || place.population >= self.config.min_single_word_city_population
                     }
-                    PlaceKind::City => Standing::Widening,
                 };
                 Some(TableName {
                     kind: Kind::Location,
-                    standing,
+                    alone,
                 })
             }
             _ => None,
