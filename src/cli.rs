@@ -176,7 +176,8 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
         document_sentences: usize,
     },
-    /// Tag a labelled CoNLL file and print precision, recall and F1 per type.
+    /// Tag a labelled CoNLL file and print precision, recall and F1 per type
+    /// (the tagger alone, or with --stage the whole entity stage).
     EvalNer {
         /// `token TAG` lines, blank line between sentences, or a directory
         /// of GUM CoNLL-U files.
@@ -193,6 +194,13 @@ pub enum Command {
         /// 0 or 1: every sentence alone).
         #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
         document_sentences: usize,
+        /// Score the whole entity stage (tables, rules, datelines, the
+        /// stage's own sentences), configured as for `run`: each GUM
+        /// document and each run of --document-sentences sentences is one
+        /// article, its tokens joined by spaces, mentions mapped back onto
+        /// the tokens they overlap.
+        #[arg(long)]
+        stage: bool,
     },
     /// Score quotes, speakers and dates against hand-annotated articles
     /// (offsets only; the article text is read from the corpus).

@@ -98,7 +98,21 @@ fn main() -> ExitCode {
             documents,
             model,
             document_sentences,
+            stage: false,
         } => commands::ner::eval_cmd(&file, documents, model.as_deref(), document_sentences),
+        Command::EvalNer {
+            file,
+            documents,
+            model,
+            document_sentences,
+            stage: true,
+        } => commands::ner::eval_stage_cmd(
+            config,
+            &file,
+            documents,
+            model.as_deref(),
+            document_sentences,
+        ),
         Command::EvalArticles {
             gold,
             corpus,

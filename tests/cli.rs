@@ -55,3 +55,35 @@ fn a_missing_config_file_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/akhbar.toml"));
 }
+
+#[test]
+fn eval_ner_with_stage_scores_the_whole_entity_stage_on_a_conll_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gold.txt");
+    // A country: the gazetteer names it whatever the tagger says.
+    std::fs::write(
+        &file,
+        "زار O\nالوزير O\nمصر B-LOC\nأمس O\n. O\n\nوعاد O\nإلى O\nبلاده O\n. O\n",
+    )
+    .unwrap();
+    let out = akhbar()
+        .args(["eval-ner", "--stage"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    let loc: Vec<&str> = report
+        .lines()
+        .find(|l| l.starts_with("LOC"))
+        .unwrap_or_else(|| panic!("{report}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(loc[2], "1.0000", "LOC recall: {report}");
+    assert_eq!(loc[4], "1", "one gold place: {report}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("articles read by the entity stage: 1"));
+}

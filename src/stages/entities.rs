@@ -1115,5 +1115,6 @@ fn replace_spans(spans: &mut Vec<Span>, start: usize, end: usize, kind: Kind) {
     spans.push(Span { start, end, kind });
 }
 
+pub mod conll;
 #[cfg(test)]
 mod tests;

@@ -27,7 +27,7 @@ mod word_count;
 pub use clean::{Clean, CleanConfig};
 pub use dates::{Dates, DatesConfig};
 pub use dedup::{Dedup, DedupConfig};
-pub use entities::{Entities, EntitiesConfig};
+pub use entities::{conll as entities_conll, Entities, EntitiesConfig};
 pub use html::{extract as extract_html, layouts, BlockKind, Html, HtmlConfig};
 pub use id::{Id, IdConfig};
 pub use keywords::{document_terms, DfTable, Keywords, KeywordsConfig, DOCS_ROW, KEYWORDS_FIELD};
