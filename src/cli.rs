@@ -201,6 +201,11 @@ pub enum Command {
         /// the tokens they overlap.
         #[arg(long)]
         stage: bool,
+        /// Also write `token<TAB>gold<TAB>predicted` lines to FILE, a blank
+        /// line after each sentence (conlleval's input, for reading the
+        /// errors).
+        #[arg(long, value_name = "FILE")]
+        predictions: Option<PathBuf>,
     },
     /// Score quotes, speakers and dates against hand-annotated articles
     /// (offsets only; the article text is read from the corpus).

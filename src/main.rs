@@ -98,20 +98,18 @@ fn main() -> ExitCode {
             documents,
             model,
             document_sentences,
-            stage: false,
-        } => commands::ner::eval_cmd(&file, documents, model.as_deref(), document_sentences),
-        Command::EvalNer {
-            file,
-            documents,
-            model,
-            document_sentences,
-            stage: true,
-        } => commands::ner::eval_stage_cmd(
+            stage,
+            predictions,
+        } => commands::ner::eval_cmd(
             config,
-            &file,
-            documents,
-            model.as_deref(),
-            document_sentences,
+            commands::ner::EvalArgs {
+                file,
+                documents,
+                model,
+                document_sentences,
+                stage,
+                predictions,
+            },
         ),
         Command::EvalArticles {
             gold,

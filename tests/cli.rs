@@ -87,3 +87,24 @@ fn eval_ner_with_stage_scores_the_whole_entity_stage_on_a_conll_file() {
     assert_eq!(loc[4], "1", "one gold place: {report}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("articles read by the entity stage: 1"));
 }
+
+#[test]
+fn eval_ner_writes_each_tokens_gold_and_predicted_tag_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gold.txt");
+    std::fs::write(&file, "زار O\nمصر B-LOC\n\nعاد O\n").unwrap();
+    let predictions = dir.path().join("pred.tsv");
+    let out = akhbar()
+        .args(["eval-ner", "--stage", "--predictions"])
+        .arg(&predictions)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&predictions).unwrap();
+    assert_eq!(written, "زار\tO\tO\nمصر\tB-LOC\tB-LOC\n\nعاد\tO\tO\n\n");
+}

@@ -259,48 +259,102 @@ pub fn tag_cmd(model: Option<&Path>, document_sentences: usize) -> anyhow::Resul
     Ok(())
 }
 
-/// Tags a labelled CoNLL file and prints precision, recall and F1 per type.
-/// A GUM directory is English: without `model` the English one scores it.
-/// A model with prediction history reads each GUM document, and each run
-/// of `document_sentences` sentences, as a document.
-pub fn eval_cmd(
-    file: &Path,
-    documents: GumDocuments,
-    model: Option<&Path>,
-    document_sentences: usize,
-) -> anyhow::Result<()> {
-    let tagger = load_tagger(model, file.is_dir())?;
-    let mut score = Score::default();
-    let mut memory = History::new();
-    for doc in read_documents(file, documents)? {
-        for (i, s) in doc.iter().enumerate() {
-            memory.at_sentence(i, document_sentences);
-            score.add(&s.tags, &tagger.tag_in(&s.tokens, &mut memory));
-        }
+/// Options of `akhbar eval-ner`.
+#[derive(Debug, Clone)]
+pub struct EvalArgs {
+    pub file: PathBuf,
+    pub documents: GumDocuments,
+    pub model: Option<PathBuf>,
+    pub document_sentences: usize,
+    /// Score the whole entity stage, not the tagger alone.
+    pub stage: bool,
+    /// Where to write `token<TAB>gold<TAB>predicted` lines.
+    pub predictions: Option<PathBuf>,
+}
+
+/// The `--predictions` file: `token<TAB>gold<TAB>predicted` per token, a
+/// blank line after each sentence (conlleval's input), or nothing.
+struct Predictions(Option<std::io::BufWriter<std::fs::File>>);
+
+impl Predictions {
+    fn create(path: Option<&Path>) -> anyhow::Result<Predictions> {
+        let file = path
+            .map(|p| {
+                std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))
+            })
+            .transpose()?;
+        Ok(Predictions(file.map(std::io::BufWriter::new)))
     }
+
+    fn sentence<S: AsRef<str>>(&mut self, sentence: &Sentence, pred: &[S]) -> anyhow::Result<()> {
+        let Some(out) = &mut self.0 else {
+            return Ok(());
+        };
+        for ((token, gold), pred) in sentence.tokens.iter().zip(&sentence.tags).zip(pred) {
+            writeln!(out, "{token}\t{gold}\t{}", pred.as_ref())?;
+        }
+        writeln!(out)?;
+        Ok(())
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        if let Some(mut out) = self.0 {
+            out.flush().context("cannot write the predictions")?;
+        }
+        Ok(())
+    }
+}
+
+/// Scores a labelled CoNLL file (or GUM directory) and prints precision,
+/// recall and F1 per type: of the tagger alone, or with `stage` of the
+/// whole entity stage.
+pub fn eval_cmd(config: Config, args: EvalArgs) -> anyhow::Result<()> {
+    let mut predictions = Predictions::create(args.predictions.as_deref())?;
+    let score = if args.stage {
+        score_stage(config, &args, &mut predictions)?
+    } else {
+        score_tagger(&args, &mut predictions)?
+    };
+    predictions.finish()?;
     print!("{}", score.report());
     Ok(())
 }
 
-/// Runs the entity stage (after clean, language and structure, as in the
-/// pipeline) on a labelled CoNLL file or GUM directory and prints
-/// precision, recall and F1 per type, as [`eval_cmd`] does for the tagger
-/// alone. Each GUM document, and each run of `document_sentences`
-/// sentences of a CoNLL file, is one article.
-pub fn eval_stage_cmd(
+/// The tagger alone. A GUM directory is English: without a model the
+/// English one scores it. A model with prediction history reads each GUM
+/// document, and each run of `document_sentences` sentences, as a document.
+fn score_tagger(args: &EvalArgs, predictions: &mut Predictions) -> anyhow::Result<Score> {
+    let tagger = load_tagger(args.model.as_deref(), args.file.is_dir())?;
+    let mut score = Score::default();
+    let mut memory = History::new();
+    for doc in read_documents(&args.file, args.documents)? {
+        for (i, s) in doc.iter().enumerate() {
+            memory.at_sentence(i, args.document_sentences);
+            let pred = tagger.tag_in(&s.tokens, &mut memory);
+            score.add(&s.tags, &pred);
+            predictions.sentence(s, &pred)?;
+        }
+    }
+    Ok(score)
+}
+
+/// The entity stage, after clean, language and structure as in the
+/// pipeline, configured as for `run` (`model` in place of the configured
+/// one). Each GUM document, and each run of `document_sentences` sentences
+/// of a CoNLL file, is one article.
+fn score_stage(
     mut config: Config,
-    file: &Path,
-    documents: GumDocuments,
-    model: Option<&Path>,
-    document_sentences: usize,
-) -> anyhow::Result<()> {
-    if let Some(model) = model {
+    args: &EvalArgs,
+    predictions: &mut Predictions,
+) -> anyhow::Result<Score> {
+    let file = &args.file;
+    if let Some(model) = &args.model {
         let slot = if file.is_dir() {
             &mut config.stages.entities.english_model
         } else {
             &mut config.stages.entities.model
         };
-        *slot = Some(model.to_path_buf());
+        *slot = Some(model.clone());
     }
     let order = [
         StageKind::Clean,
@@ -311,11 +365,11 @@ pub fn eval_stage_cmd(
     let chain = Chain::build(&order, &config.stages).context("cannot build the entity stage")?;
     let mut score = Score::default();
     let mut articles = 0usize;
-    for doc in read_documents(file, documents)? {
+    for doc in read_documents(file, args.documents)? {
         let articles_of: Vec<&[Sentence]> = if file.is_dir() {
             vec![&doc[..]]
         } else {
-            doc.chunks(document_sentences.max(1)).collect()
+            doc.chunks(args.document_sentences.max(1)).collect()
         };
         for sentences in articles_of {
             articles += 1;
@@ -326,13 +380,13 @@ pub fn eval_stage_cmd(
             for s in sentences {
                 let (here, next) = rest.split_at(s.tags.len().min(rest.len()));
                 score.add(&s.tags, here);
+                predictions.sentence(s, here)?;
                 rest = next;
             }
         }
     }
     eprintln!("articles read by the entity stage: {articles}");
-    print!("{}", score.report());
-    Ok(())
+    Ok(score)
 }
 
 #[cfg(test)]
