@@ -68,7 +68,7 @@ pub const TABLES: &[Tables] = &[
 ];
 
 /// What a matched name is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     /// Index into [`Lexicon::places`].
     Place(u32),
@@ -83,7 +83,7 @@ pub enum Target {
 }
 
 /// The lists of known names ([`Tables::known_names`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NameList {
     /// Sports clubs (`السد`, `ريال مدريد`).
     Club,
@@ -159,9 +159,9 @@ pub struct Lexicon {
     pub surface_words: FxHashSet<String>,
     /// Key to its index in `keys`.
     index: FxHashMap<String, u32>,
-    /// `(key, place)` pairs where a name of the place with that key begins
-    /// with the article `ال` (see [`Lexicon::name_has_article`]).
-    article_names: FxHashSet<(u32, u32)>,
+    /// `(key, place or organisation)` pairs where a name of it with that
+    /// key begins with the article `ال` (see [`Lexicon::name_has_article`]).
+    article_names: FxHashSet<(u32, Target)>,
     phrases: Phrases,
     /// Frequencies and name counts of single words ([`WordTable`]).
     pub words: WordTable,
@@ -262,10 +262,10 @@ impl Lexicon {
                 targets.push(Vec::new());
                 (targets.len() - 1) as u32
             }) as usize;
-            if let Target::Place(p) = target {
-                if super::normalize::fold(name).starts_with("ال") {
-                    article_names.insert((i as u32, p));
-                }
+            if matches!(target, Target::Place(_) | Target::Organization(_))
+                && super::normalize::fold(name).starts_with("ال")
+            {
+                article_names.insert((i as u32, target));
             }
             if !targets[i].contains(&target) {
                 targets[i].push(target);
@@ -491,10 +491,16 @@ impl Lexicon {
                 self.places
                     .get(*i as usize)
                     .is_some_and(|p| std::ptr::eq(p, place))
-                    && self.article_names.contains(&(key, *i))
+                    && self.article_names.contains(&(key, *t))
             }
             _ => false,
         })
+    }
+
+    /// Whether a name of `target` (a place or an organisation) with `key`
+    /// begins with the article `ال` (`الجزيرة`, not `رويترز`).
+    pub fn target_has_article(&self, key: u32, target: Target) -> bool {
+        self.article_names.contains(&(key, target))
     }
 }
 

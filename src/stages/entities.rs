@@ -429,10 +429,11 @@ impl Entities {
         }
     }
 
-    /// What a lexicon hit is, if anything: a table organisation, or a place
+    /// What a lexicon hit is, if anything: a table organisation or a place
     /// that is not a common word (a city only above the population
-    /// threshold, and in Arabic only when the text's word has the article
-    /// exactly when the place name has: `الرياض`, not `رياض`), and whether
+    /// threshold), in Arabic a one-word name only when the text's word has
+    /// the article exactly when the name has (`الرياض`, not `رياض`;
+    /// `الجزيرة` the channel, not `جزيرة`), and whether
     /// it stands alone (see `EntitiesConfig::min_single_word_city_population`).
     fn table_kind(
         &self,
@@ -444,10 +445,21 @@ impl Entities {
         let key = &lex.keys[hit.key as usize];
         let single = hit.end - hit.start == 1;
         lex.targets_of(hit).iter().find_map(|t| match t {
-            Target::Organization(_) => Some(TableName {
-                kind: Kind::Organization,
-                alone: true,
-            }),
+            Target::Organization(_) => {
+                // The article rule of places: `الجزيرة` is the channel,
+                // `جزيرة` an island.
+                if !english
+                    && single
+                    && has_article(&views[hit.start].word.prefix)
+                        != lex.target_has_article(hit.key, *t)
+                {
+                    return None;
+                }
+                Some(TableName {
+                    kind: Kind::Organization,
+                    alone: true,
+                })
+            }
             Target::Place(_) => {
                 if lex.place_stopwords.contains(key) {
                     return None;
@@ -770,8 +782,9 @@ fn role_before(
 }
 
 /// The Arabic organisation-head rule: a head marked `opens` (`وزارة`,
-/// `حركة`) followed by up to four words with the article is an organisation
-/// (`وزارة الخارجية الأميركية`), replacing what the tagger found inside it.
+/// `حركة`) followed by up to four words with the article (alone, or after
+/// `ل` or `و`) is an organisation (`وزارة الخارجية الأميركية`, `الهيئة
+/// العامة للسياحة والآثار`), replacing what the tagger found inside it.
 fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     for i in 0..views.len() {
         if !views[i].marks.org_head
@@ -787,7 +800,11 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         let mut j = i + 1;
         while j < views.len() && j - i <= 4 {
             let p = &views[j].word.prefix;
-            if !has_article(p) || lex.name_breakers.contains(views[j].word.lookup.as_str()) {
+            // The article alone, `لل` (for the: `للسياحة`) or `وال` (and
+            // the: `والأوقاف`) continue an official name; another
+            // preposition before the article ends it (`حزب الله بالأسلحة`).
+            let ok = matches!(p.as_str(), "ال" | "لل" | "وال");
+            if !ok || lex.name_breakers.contains(views[j].word.lookup.as_str()) {
                 break;
             }
             j += 1;
@@ -807,11 +824,13 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
 /// Document-level consistency for people: a word that is the last word
 /// (the surname) of a person's name of two words or more somewhere in the
 /// article is a mention of that person where it stands alone and untagged
-/// (`وأضاف كيربي` after `جون كيربي`) or tagged alone as another type,
+/// (`وأضاف كيربي` after `جون كيربي`) or tagged alone as another type
+/// (when the tables know the word, no more often than it ends a name),
 /// unless it is a frequent word, has the article, or is a title or a
 /// gazetteer name.
 fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>, Vec<Span>)]) {
-    let mut surnames: FxHashSet<&str> = FxHashSet::default();
+    // Per surname, how many names it ends.
+    let mut surnames: FxHashMap<&str, usize> = FxHashMap::default();
     for (_, views, spans) in sentences.iter() {
         for s in spans {
             if s.kind == Kind::Person && s.end - s.start >= 2 {
@@ -820,7 +839,7 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
                 // are only compared with keys.)
                 let article = has_article(&last.prefix);
                 if !article && last.lookup.chars().count() >= 3 {
-                    surnames.insert(last.lookup.as_str());
+                    *surnames.entry(last.lookup.as_str()).or_default() += 1;
                 }
             }
         }
@@ -829,11 +848,15 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
         return;
     }
     let mut added: Vec<(usize, Span)> = Vec::new();
-    let mut retyped: Vec<(usize, usize)> = Vec::new();
+    // (sentence, span, surname, whether the tables name a place or an
+    // organisation with the word).
+    let mut retyped: Vec<(usize, usize, &str, bool)> = Vec::new();
+    // Per surname, how often the tagger gave it alone another type.
+    let mut other: FxHashMap<&str, usize> = FxHashMap::default();
     for (si, (_, views, spans)) in sentences.iter().enumerate() {
         for (i, v) in views.iter().enumerate() {
             let w = &v.word;
-            if !surnames.contains(w.lookup.as_str())
+            if !surnames.contains_key(w.lookup.as_str())
                 || has_article(&w.prefix)
                 || lex.common_words.contains(w.folded.as_str())
                 || v.marks.person_title
@@ -845,7 +868,11 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
                 // The tagger's other type for the surname alone
                 // (`لافروف:` at a sentence start read as a place) loses
                 // to the full name: one sense per article.
-                Some(k) if spans[k].start == i && spans[k].end == i + 1 => retyped.push((si, k)),
+                Some(k) if spans[k].start == i && spans[k].end == i + 1 => {
+                    let known = lex.surface_words.contains(w.folded.as_str());
+                    retyped.push((si, k, w.lookup.as_str(), known));
+                    *other.entry(w.lookup.as_str()).or_default() += 1;
+                }
                 Some(_) => {}
                 None => added.push((
                     si,
@@ -858,6 +885,16 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
             }
         }
     }
+    // Unless the word is in a name of the tables and the other type is its
+    // usual sense in the article: the tagger's `متمردو دارفور` (Darfur's
+    // rebels) as a person does not make `دارفور` (in `جنوب دارفور`), a
+    // place seven times, a person; `لافروف:` read twice as a place still
+    // becomes `سيرغي لافروف`.
+    let retyped: Vec<(usize, usize)> = retyped
+        .into_iter()
+        .filter(|&(_, _, word, known)| !known || other.get(word) <= surnames.get(word))
+        .map(|(si, k, _, _)| (si, k))
+        .collect();
     for (si, k) in retyped {
         sentences[si].2[k].kind = Kind::Person;
     }
@@ -866,15 +903,21 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
     }
 }
 
+/// A word that joins the parts of an Arabic name (`بن`, `ابن`, `أبو`,
+/// `عبد`), folded.
+fn is_linker(folded: &str) -> bool {
+    matches!(folded, "بن" | "ابن" | "ابو" | "عبد")
+}
+
 /// The most words of a name announced by a title (`رياض حجاب`,
 /// `محمد بن سلمان`).
 const MAX_TITLED_NAME: usize = 3;
 
 /// The Arabic title rule: a person title (`منسق`, `الرئيس`), then at most
 /// four words of its complement, each with the article (`المعارضة
-/// السورية`), then two or three words without the article that are not
-/// frequent words, titles or heads: a person (`منسق المعارضة السورية رياض
-/// حجاب`). The name ends at the first word with the article (`الاثنين`),
+/// السورية`), then two or three words without the article that are given
+/// names or surnames of the word table and not frequent words, titles or
+/// heads: a person (`منسق المعارضة السورية رياض حجاب`). The name ends at the first word with the article (`الاثنين`),
 /// a conjunction, punctuation or a frequent word; `بن`/`ابن`, `أبو` and `عبد`
 /// continue it. Only where the tagger found no person: its other spans
 /// inside the name are replaced, a name overlapping any other is left alone.
@@ -897,7 +940,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
         let start = j;
         while j < views.len() && j - start < MAX_TITLED_NAME {
             let v = &views[j];
-            let linker = matches!(v.word.folded.as_str(), "بن" | "ابن" | "ابو" | "عبد");
+            let linker = is_linker(&v.word.folded);
             let plain = v.word.prefix.is_empty()
                 && v.word.folded.chars().count() >= 2
                 && v.word.folded.chars().all(is_arabic_letter)
@@ -913,19 +956,21 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
             j += 1;
         }
         // A name does not end on a linker.
-        while j > start
-            && matches!(
-                views[j - 1].word.folded.as_str(),
-                "بن" | "ابن" | "ابو" | "عبد"
-            )
-        {
+        while j > start && is_linker(&views[j - 1].word.folded) {
             j -= 1;
         }
         // A title announces a full name: a one-word person of the tagger
         // right after it takes the plain word that follows when the two
         // are the whole name (`منسق المعارضة السورية رياض حجاب` where the
         // tagger saw only `رياض`); three words could be two people.
-        if j - start == 2 {
+        // Every word a given name or surname of the word table, a linker
+        // or the article word after `عبد`: after a title, `شيراك سيقرر`
+        // (Chirac will decide) and `اتصالا تليفونيا` (a phone call) are
+        // plain words, no name.
+        let name_words = views[start..j].iter().all(|v| {
+            is_linker(&v.word.folded) || with_article(v) || lex.words.class(&v.word).name != 0
+        });
+        if j - start == 2 && name_words {
             let alone = |s: &Span| s.start < j && start < s.end;
             if spans.iter().filter(|s| alone(s)).count() == 1 {
                 if let Some(s) = spans
@@ -938,7 +983,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
                 }
             }
         }
-        if j - start >= 2 {
+        if j - start >= 2 && name_words {
             // The tagger's persons win (it tells `فرانسوا هولاند` from
             // `رياض حجاب` after it); its other spans only inside the name.
             let keep = spans.iter().any(|s| {

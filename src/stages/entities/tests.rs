@@ -165,6 +165,71 @@ fn a_surname_inside_a_longer_name_of_another_type_is_left_alone() {
 }
 
 #[test]
+fn a_surname_unknown_to_the_tables_becomes_the_person_however_often_typed_otherwise() {
+    let place = |text| tagged(text, &[(0, 1, Kind::Location)]);
+    let mut sentences = [
+        tagged(
+            "قال الوزير سيرغي لافروف إن المحادثات متوقفة",
+            &[(2, 4, Kind::Person)],
+        ),
+        place("لافروف : المحادثات متوقفة"),
+        place("لافروف : لا اتفاق"),
+    ];
+    consistent_persons(stage().lexicon(), &mut sentences);
+    assert_eq!(sentences[1].2[0].kind, Kind::Person);
+    assert_eq!(sentences[2].2[0].kind, Kind::Person);
+}
+
+#[test]
+fn a_place_word_the_tagger_types_so_more_often_than_it_ends_a_name_stays_a_place() {
+    let place = |text| tagged(text, &[(2, 3, Kind::Location)]);
+    let mut sentences = [
+        tagged("قال متمردو دارفور إن", &[(1, 3, Kind::Person)]),
+        place("السلام في دارفور"),
+        place("الأمن في دارفور"),
+    ];
+    consistent_persons(stage().lexicon(), &mut sentences);
+    assert_eq!(sentences[1].2[0].kind, Kind::Location);
+    assert_eq!(sentences[2].2[0].kind, Kind::Location);
+}
+
+#[test]
+fn a_table_organisation_of_one_word_needs_the_article_it_is_written_with() {
+    let channel = run("وقالت الجزيرة إن المحادثات توقفت.", "ar");
+    assert!(
+        channel.iter().any(|e| e.kind == "organization"),
+        "{channel:#?}"
+    );
+    let island = run("ووصلت السفينة إلى جزيرة صغيرة.", "ar");
+    assert!(
+        !island.iter().any(
+            |e| e.kind == "organization" && e.mentions.iter().any(|m| m.text.contains("جزيرة"))
+        ),
+        "{island:#?}"
+    );
+}
+
+#[test]
+fn an_organisation_head_takes_the_words_with_the_article_and_with_and_or_for_the() {
+    let text = "وأعلنت وزارة الشؤون الإسلامية والأوقاف أمس عن المسابقة.";
+    let ents = run(text, "ar");
+    assert!(
+        find(&ents, "وزارة الشؤون الإسلامية والأوقاف").is_some(),
+        "{ents:#?}"
+    );
+}
+
+#[test]
+fn a_preposition_before_the_article_ends_the_organisation_name() {
+    let ents = run("واتهمت الحكومة إيران بتزويد حزب الله بالأسلحة.", "ar");
+    assert!(
+        ents.iter()
+            .all(|e| e.mentions.iter().all(|m| !m.text.contains("بالأسلحة"))),
+        "{ents:#?}"
+    );
+}
+
+#[test]
 fn a_dateline_place_the_tagger_took_for_an_organisation_is_a_location() {
     let text = "سبق- الرياض: أعلنت الوزارة اليوم نتائج المسابقة.";
     let analysis = crate::text::analyze(text);
@@ -575,6 +640,33 @@ fn the_title_rule_does_not_join_two_names() {
     titled_persons(lex, &views, &mut spans);
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert_eq!((spans[0].start, spans[0].end), (3, 5));
+}
+
+#[test]
+fn a_one_word_person_after_a_title_does_not_take_a_word_that_is_no_name() {
+    // `Chirac will decide`: the verb is no surname.
+    let tokens = ["وقال", "الرئيس", "شيراك", "سيقرر", "ذلك"];
+    let lex = stage().lexicon();
+    let views = Tagger::views(lex, &tokens);
+    let mut spans = vec![Span {
+        start: 2,
+        end: 3,
+        kind: Kind::Person,
+    }];
+    titled_persons(lex, &views, &mut spans);
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert_eq!((spans[0].start, spans[0].end), (2, 3));
+}
+
+#[test]
+fn plain_words_after_a_title_that_are_no_names_are_no_person() {
+    // `the minister made a phone call`.
+    let tokens = ["وأجرى", "الوزير", "اتصالا", "تليفونيا", "مع"];
+    let lex = stage().lexicon();
+    let views = Tagger::views(lex, &tokens);
+    let mut spans = Vec::new();
+    titled_persons(lex, &views, &mut spans);
+    assert!(spans.is_empty(), "{spans:?}");
 }
 
 #[test]
