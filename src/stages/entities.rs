@@ -838,7 +838,9 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
                 // (`كيربي` is stripped to `يربي` like every `ك` word: keys
                 // are only compared with keys.)
                 let article = has_article(&last.prefix);
-                if !article && last.lookup.chars().count() >= 3 {
+                // A name the tagger cut after a linker (`وسعيد ولد`) has
+                // no surname.
+                if !article && !is_linker(&last.folded) && last.lookup.chars().count() >= 3 {
                     *surnames.entry(last.lookup.as_str()).or_default() += 1;
                 }
             }
@@ -904,9 +906,9 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
 }
 
 /// A word that joins the parts of an Arabic name (`بن`, `ابن`, `أبو`,
-/// `عبد`), folded.
+/// `عبد`, and `ولد` of Mauritanian names: `محمد ولد عبد العزيز`), folded.
 fn is_linker(folded: &str) -> bool {
-    matches!(folded, "بن" | "ابن" | "ابو" | "عبد")
+    matches!(folded, "بن" | "ابن" | "ابو" | "عبد" | "ولد")
 }
 
 /// The most words of a name announced by a title (`رياض حجاب`,

@@ -181,6 +181,16 @@ fn a_surname_unknown_to_the_tables_becomes_the_person_however_often_typed_otherw
 }
 
 #[test]
+fn a_name_cut_after_a_linker_gives_no_surname() {
+    let mut sentences = [
+        tagged("وسعيد ولد محمد", &[(0, 2, Kind::Person)]),
+        tagged("ولد في نواكشوط", &[]),
+    ];
+    consistent_persons(stage().lexicon(), &mut sentences);
+    assert!(sentences[1].2.is_empty(), "{:?}", sentences[1].2);
+}
+
+#[test]
 fn a_place_word_the_tagger_types_so_more_often_than_it_ends_a_name_stays_a_place() {
     let place = |text| tagged(text, &[(2, 3, Kind::Location)]);
     let mut sentences = [
