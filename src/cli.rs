@@ -191,7 +191,8 @@ pub enum Command {
         model: Option<PathBuf>,
         /// For a model with prediction history: a new document every N
         /// sentences (CoNLL files mark no articles; training used the same;
-        /// 0 or 1: every sentence alone).
+        /// 0 or 1: every sentence alone); with --stage, the sentences of
+        /// one article.
         #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
         document_sentences: usize,
         /// Score the whole entity stage (tables, rules, datelines, the
