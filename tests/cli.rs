@@ -56,18 +56,18 @@ fn a_missing_config_file_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/akhbar.toml"));
 }
 
-#[test]
-fn eval_ner_with_stage_scores_the_whole_entity_stage_on_a_conll_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gold.txt");
-    // A country: the gazetteer names it whatever the tagger says.
-    std::fs::write(
-        &file,
-        "زار O\nالوزير O\nمصر B-LOC\nأمس O\n. O\n\nوعاد O\nإلى O\nبلاده O\n. O\n",
-    )
-    .unwrap();
+/// Runs `akhbar eval-ner --stage ARGS GOLD` on a CoNLL file of `gold` in
+/// `dir`; fails the test unless it succeeds.
+fn eval_ner_stage(
+    dir: &std::path::Path,
+    gold: &str,
+    args: &[&std::ffi::OsStr],
+) -> std::process::Output {
+    let file = dir.join("gold.txt");
+    std::fs::write(&file, gold).unwrap();
     let out = akhbar()
         .args(["eval-ner", "--stage"])
+        .args(args)
         .arg(&file)
         .output()
         .unwrap();
@@ -75,6 +75,18 @@ fn eval_ner_with_stage_scores_the_whole_entity_stage_on_a_conll_file() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn eval_ner_with_stage_scores_the_whole_entity_stage_on_a_conll_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A country: the gazetteer names it whatever the tagger says.
+    let out = eval_ner_stage(
+        dir.path(),
+        "زار O\nالوزير O\nمصر B-LOC\nأمس O\n. O\n\nوعاد O\nإلى O\nبلاده O\n. O\n",
+        &[],
     );
     let report = String::from_utf8_lossy(&out.stdout);
     let loc: Vec<&str> = report
@@ -91,19 +103,11 @@ fn eval_ner_with_stage_scores_the_whole_entity_stage_on_a_conll_file() {
 #[test]
 fn eval_ner_writes_each_tokens_gold_and_predicted_tag_when_asked() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("gold.txt");
-    std::fs::write(&file, "زار O\nمصر B-LOC\n\nعاد O\n").unwrap();
     let predictions = dir.path().join("pred.tsv");
-    let out = akhbar()
-        .args(["eval-ner", "--stage", "--predictions"])
-        .arg(&predictions)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    eval_ner_stage(
+        dir.path(),
+        "زار O\nمصر B-LOC\n\nعاد O\n",
+        &["--predictions".as_ref(), predictions.as_os_str()],
     );
     let written = std::fs::read_to_string(&predictions).unwrap();
     assert_eq!(written, "زار\tO\tO\nمصر\tB-LOC\tB-LOC\n\nعاد\tO\tO\n\n");

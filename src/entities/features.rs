@@ -121,6 +121,12 @@ impl Keys {
     pub fn lookup_hash(&self) -> u64 {
         self.lookup
     }
+
+    /// Whether the word table knows the clitic-stripped word as a given
+    /// name or surname ([`WordClass::name`] not 0).
+    pub fn is_name_unit(&self) -> bool {
+        self.name != 0
+    }
 }
 
 /// The hashed values of the positions before the sentence and after it.

@@ -491,7 +491,7 @@ impl Lexicon {
                 self.places
                     .get(*i as usize)
                     .is_some_and(|p| std::ptr::eq(p, place))
-                    && self.article_names.contains(&(key, *t))
+                    && self.target_has_article(key, *t)
             }
             _ => false,
         })

@@ -444,15 +444,14 @@ impl Entities {
         let lex = self.lexicon();
         let key = &lex.keys[hit.key as usize];
         let single = hit.end - hit.start == 1;
+        let v = &views[hit.start];
+        // Arabic, one word: the text's word and the table's name disagree on
+        // the article (`الجزيرة` the channel, `جزيرة` an island).
+        let article_differs =
+            |name_has: bool| !english && single && has_article(&v.word.prefix) != name_has;
         lex.targets_of(hit).iter().find_map(|t| match t {
             Target::Organization(_) => {
-                // The article rule of places: `الجزيرة` is the channel,
-                // `جزيرة` an island.
-                if !english
-                    && single
-                    && has_article(&views[hit.start].word.prefix)
-                        != lex.target_has_article(hit.key, *t)
-                {
+                if article_differs(lex.target_has_article(hit.key, *t)) {
                     return None;
                 }
                 Some(TableName {
@@ -464,7 +463,6 @@ impl Entities {
                 if lex.place_stopwords.contains(key) {
                     return None;
                 }
-                let v = &views[hit.start];
                 if single && lex.common_words.contains(v.word.folded.as_str()) {
                     return None;
                 }
@@ -474,10 +472,7 @@ impl Entities {
                 {
                     return None;
                 }
-                if !english
-                    && single
-                    && has_article(&v.word.prefix) != lex.name_has_article(hit.key, place)
-                {
+                if article_differs(lex.name_has_article(hit.key, place)) {
                     return None;
                 }
                 let alone = match place.kind {
@@ -919,9 +914,9 @@ const MAX_TITLED_NAME: usize = 3;
 /// four words of its complement, each with the article (`المعارضة
 /// السورية`), then two or three words without the article that are given
 /// names or surnames of the word table and not frequent words, titles or
-/// heads: a person (`منسق المعارضة السورية رياض حجاب`). The name ends at the first word with the article (`الاثنين`),
-/// a conjunction, punctuation or a frequent word; `بن`/`ابن`, `أبو` and `عبد`
-/// continue it. Only where the tagger found no person: its other spans
+/// heads: a person (`منسق المعارضة السورية رياض حجاب`). The name ends at
+/// the first word with the article (`الاثنين`), a conjunction, punctuation
+/// or a frequent word; the linkers ([`is_linker`]) continue it. Only where the tagger found no person: its other spans
 /// inside the name are replaced, a name overlapping any other is left alone.
 fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     let with_article = |v: &TokenView| has_article(&v.word.prefix);
@@ -969,9 +964,9 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
         // or the article word after `عبد`: after a title, `شيراك سيقرر`
         // (Chirac will decide) and `اتصالا تليفونيا` (a phone call) are
         // plain words, no name.
-        let name_words = views[start..j].iter().all(|v| {
-            is_linker(&v.word.folded) || with_article(v) || lex.words.class(&v.word).name != 0
-        });
+        let name_words = views[start..j]
+            .iter()
+            .all(|v| is_linker(&v.word.folded) || with_article(v) || v.keys.is_name_unit());
         if j - start == 2 && name_words {
             let alone = |s: &Span| s.start < j && start < s.end;
             if spans.iter().filter(|s| alone(s)).count() == 1 {

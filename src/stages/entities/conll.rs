@@ -143,6 +143,17 @@ mod tests {
         }
     }
 
+    /// The tags of one sentence's tokens given the stage's entities.
+    fn tags_with(tokens: &[&str], entities: Vec<Entity>) -> Vec<String> {
+        let a = article(&[sentence(tokens)]);
+        let doc = Document {
+            text: a.body.clone(),
+            entities,
+            ..Document::default()
+        };
+        tags(&doc, &a.spans)
+    }
+
     #[test]
     fn tokens_are_joined_by_spaces_with_their_code_point_spans() {
         let a = article(&[sentence(&["قال", "بوش", "."]), sentence(&["ok"])]);
@@ -162,44 +173,32 @@ mod tests {
 
     #[test]
     fn a_mention_tags_the_tokens_it_overlaps_b_then_i() {
-        let a = article(&[sentence(&["قال", "وبشار", "الأسد", "في", "دمشق"])]);
-        let doc = Document {
-            text: a.body.clone(),
-            entities: vec![
+        let tags = tags_with(
+            &["قال", "وبشار", "الأسد", "في", "دمشق"],
+            vec![
                 // `بشار الأسد` without the `و` of `وبشار`.
                 entity("person", &[(5, 15)]),
                 entity("location", &[(19, 23)]),
             ],
-            ..Document::default()
-        };
-        assert_eq!(
-            tags(&doc, &a.spans),
-            vec!["O", "B-PERS", "I-PERS", "O", "B-LOC"]
         );
+        assert_eq!(tags, vec!["O", "B-PERS", "I-PERS", "O", "B-LOC"]);
     }
 
     #[test]
     fn an_earlier_mention_keeps_the_tokens_it_tagged() {
-        let a = article(&[sentence(&["x", "y", "z"])]);
-        let doc = Document {
-            text: a.body.clone(),
-            entities: vec![
+        let tags = tags_with(
+            &["x", "y", "z"],
+            vec![
                 entity("organization", &[(0, 3)]),
                 entity("location", &[(2, 5)]),
             ],
-            ..Document::default()
-        };
-        assert_eq!(tags(&doc, &a.spans), vec!["B-ORG", "I-ORG", "B-LOC"]);
+        );
+        assert_eq!(tags, vec!["B-ORG", "I-ORG", "B-LOC"]);
     }
 
     #[test]
     fn entity_types_outside_conll_tag_nothing() {
-        let a = article(&[sentence(&["x"])]);
-        let doc = Document {
-            text: a.body.clone(),
-            entities: vec![entity("event", &[(0, 1)])],
-            ..Document::default()
-        };
-        assert_eq!(tags(&doc, &a.spans), vec!["O"]);
+        let tags = tags_with(&["x"], vec![entity("event", &[(0, 1)])]);
+        assert_eq!(tags, vec!["O"]);
     }
 }

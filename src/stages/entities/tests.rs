@@ -613,6 +613,23 @@ mod saudinewsnet {
     }
 }
 
+/// The spans after the title rule, on tokens where the tagger found the
+/// persons at `persons` (token ranges).
+fn titled(tokens: &[&str], persons: &[(usize, usize)]) -> Vec<Span> {
+    let lex = stage().lexicon();
+    let views = Tagger::views(lex, tokens);
+    let mut spans = persons
+        .iter()
+        .map(|&(start, end)| Span {
+            start,
+            end,
+            kind: Kind::Person,
+        })
+        .collect();
+    titled_persons(lex, &views, &mut spans);
+    spans
+}
+
 #[test]
 fn a_name_announced_by_a_title_and_its_complement_is_a_person() {
     // The title rule: `منسق` + `المعارضة السورية` + a name without the
@@ -640,14 +657,7 @@ fn the_title_rule_does_not_join_two_names() {
         "في",
         "باريس",
     ];
-    let lex = stage().lexicon();
-    let views = Tagger::views(lex, &tokens);
-    let mut spans = vec![Span {
-        start: 3,
-        end: 5,
-        kind: Kind::Person,
-    }];
-    titled_persons(lex, &views, &mut spans);
+    let spans = titled(&tokens, &[(3, 5)]);
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert_eq!((spans[0].start, spans[0].end), (3, 5));
 }
@@ -656,14 +666,7 @@ fn the_title_rule_does_not_join_two_names() {
 fn a_one_word_person_after_a_title_does_not_take_a_word_that_is_no_name() {
     // `Chirac will decide`: the verb is no surname.
     let tokens = ["وقال", "الرئيس", "شيراك", "سيقرر", "ذلك"];
-    let lex = stage().lexicon();
-    let views = Tagger::views(lex, &tokens);
-    let mut spans = vec![Span {
-        start: 2,
-        end: 3,
-        kind: Kind::Person,
-    }];
-    titled_persons(lex, &views, &mut spans);
+    let spans = titled(&tokens, &[(2, 3)]);
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert_eq!((spans[0].start, spans[0].end), (2, 3));
 }
@@ -672,10 +675,7 @@ fn a_one_word_person_after_a_title_does_not_take_a_word_that_is_no_name() {
 fn plain_words_after_a_title_that_are_no_names_are_no_person() {
     // `the minister made a phone call`.
     let tokens = ["وأجرى", "الوزير", "اتصالا", "تليفونيا", "مع"];
-    let lex = stage().lexicon();
-    let views = Tagger::views(lex, &tokens);
-    let mut spans = Vec::new();
-    titled_persons(lex, &views, &mut spans);
+    let spans = titled(&tokens, &[]);
     assert!(spans.is_empty(), "{spans:?}");
 }
 
@@ -690,14 +690,7 @@ fn a_one_word_person_after_a_title_takes_the_surname_that_ends_the_name() {
         "حجاب",
         "الاثنين",
     ];
-    let lex = stage().lexicon();
-    let views = Tagger::views(lex, &tokens);
-    let mut spans = vec![Span {
-        start: 4,
-        end: 5,
-        kind: Kind::Person,
-    }];
-    titled_persons(lex, &views, &mut spans);
+    let spans = titled(&tokens, &[(4, 5)]);
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert_eq!((spans[0].start, spans[0].end), (4, 6));
 }
