@@ -36,6 +36,12 @@ pub struct Tables {
     pub common_words: &'static str,
     /// Words that end a name opened by an organisation head.
     pub name_breakers: &'static str,
+    /// Proclitics with which a word goes on with a name opened by an
+    /// organisation head (may be empty).
+    pub org_name_prefixes: &'static str,
+    /// Words that join the parts of a person's name, `compound` after a tab
+    /// when the next word may have the article (may be empty).
+    pub name_linkers: &'static str,
     /// Names known from lists (`club<TAB>name`, `person<TAB>name`), used
     /// only as tagger features (see [`NameList`]); may be empty.
     pub known_names: &'static str,
@@ -52,6 +58,8 @@ pub const TABLES: &[Tables] = &[
         place_stopwords: include_str!("../../data/entities/ar/place_stopwords.txt"),
         common_words: include_str!("../../data/entities/ar/common_words.txt"),
         name_breakers: include_str!("../../data/entities/ar/name_breakers.txt"),
+        org_name_prefixes: include_str!("../../data/entities/ar/org_name_prefixes.txt"),
+        name_linkers: include_str!("../../data/entities/ar/name_linkers.txt"),
         known_names: include_str!("../../data/entities/ar/known_names.tsv"),
     },
     Tables {
@@ -63,6 +71,8 @@ pub const TABLES: &[Tables] = &[
         place_stopwords: include_str!("../../data/entities/en/place_stopwords.txt"),
         common_words: include_str!("../../data/entities/en/common_words.txt"),
         name_breakers: "",
+        org_name_prefixes: "",
+        name_linkers: "",
         known_names: "",
     },
 ];
@@ -154,6 +164,12 @@ pub struct Lexicon {
     pub name_breakers: FxHashSet<String>,
     /// Lookup keys of the organisation heads marked `opens`.
     pub opening_org_heads: FxHashSet<String>,
+    /// [`Tables::org_name_prefixes`], as written.
+    pub org_name_prefixes: FxHashSet<String>,
+    /// [`Tables::name_linkers`], folded; `compound_linkers` those marked
+    /// `compound`.
+    pub name_linkers: FxHashSet<String>,
+    pub compound_linkers: FxHashSet<String>,
     /// Folded (not clitic-stripped) words of every name and title of the
     /// tables: tells `واشنطن` (a name) from `و` + `اشنطن`.
     pub surface_words: FxHashSet<String>,
@@ -281,6 +297,9 @@ impl Lexicon {
         let mut common_words = FxHashSet::default();
         let mut opening_org_heads = FxHashSet::default();
         let mut name_breakers = FxHashSet::default();
+        let mut org_name_prefixes = FxHashSet::default();
+        let mut name_linkers = FxHashSet::default();
+        let mut compound_linkers = FxHashSet::default();
         let mut surface_words: FxHashSet<String> = FxHashSet::default();
         let surface = |name: &str, set: &mut FxHashSet<String>| {
             set.extend(name.split_whitespace().map(super::normalize::fold));
@@ -323,6 +342,23 @@ impl Lexicon {
             }
             common_words.extend(lines(t.common_words).map(super::normalize::fold));
             name_breakers.extend(lines(t.name_breakers).map(phrase_key));
+            org_name_prefixes.extend(lines(t.org_name_prefixes).map(str::to_string));
+            for line in lines(t.name_linkers) {
+                let (word, flag) = line.split_once('\t').unwrap_or((line, ""));
+                let word = super::normalize::fold(word.trim());
+                match flag.trim() {
+                    "" => {}
+                    "compound" => {
+                        compound_linkers.insert(word.clone());
+                    }
+                    other => {
+                        return Err(LexiconError(format!(
+                            "unknown flag `{other}` of the name linker `{line}`"
+                        )))
+                    }
+                }
+                name_linkers.insert(word);
+            }
             for line in lines(t.place_heads) {
                 add(line, Target::PlaceHead);
             }
@@ -348,6 +384,9 @@ impl Lexicon {
             place_stopwords,
             common_words,
             opening_org_heads,
+            org_name_prefixes,
+            name_linkers,
+            compound_linkers,
             name_breakers,
             surface_words,
             index,
@@ -618,6 +657,26 @@ mod tests {
     }
 
     #[test]
+    fn name_linkers_are_folded_and_compound_ones_marked() {
+        let lex = Lexicon::from_tables(Vec::new(), &TABLES[..1]).unwrap();
+        assert!(lex.name_linkers.contains("ابو"), "أبو folds to ابو");
+        assert!(lex.name_linkers.contains("ولد"));
+        assert!(lex.compound_linkers.contains("عبد"));
+        assert!(!lex.compound_linkers.contains("بن"));
+        assert!(lex.org_name_prefixes.contains("لل"));
+        assert!(!lex.org_name_prefixes.contains("بال"));
+    }
+
+    #[test]
+    fn a_name_linker_with_an_unknown_flag_is_refused() {
+        let tables = Tables {
+            name_linkers: "بن\tsometimes",
+            ..TABLES[0]
+        };
+        assert!(Lexicon::from_tables(Vec::new(), &[tables]).is_err());
+    }
+
+    #[test]
     fn a_known_name_without_a_kind_is_refused() {
         let tables = Tables {
             lang: "ar",
@@ -628,6 +687,8 @@ mod tests {
             place_stopwords: "",
             common_words: "",
             name_breakers: "",
+            org_name_prefixes: "",
+            name_linkers: "",
             known_names: "السد",
         };
         assert!(Lexicon::from_tables(Vec::new(), &[tables]).is_err());

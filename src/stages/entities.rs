@@ -777,8 +777,9 @@ fn role_before(
 }
 
 /// The Arabic organisation-head rule: a head marked `opens` (`وزارة`,
-/// `حركة`) followed by up to four words with the article (alone, or after
-/// `ل` or `و`) is an organisation (`وزارة الخارجية الأميركية`, `الهيئة
+/// `حركة`) followed by up to four words with a proclitic of
+/// [`Lexicon::org_name_prefixes`] (the article alone, or after `ل` or `و`)
+/// is an organisation (`وزارة الخارجية الأميركية`, `الهيئة
 /// العامة للسياحة والآثار`), replacing what the tagger found inside it.
 fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     for i in 0..views.len() {
@@ -794,12 +795,12 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         }
         let mut j = i + 1;
         while j < views.len() && j - i <= 4 {
-            let p = &views[j].word.prefix;
-            // The article alone, `لل` (for the: `للسياحة`) or `وال` (and
-            // the: `والأوقاف`) continue an official name; another
-            // preposition before the article ends it (`حزب الله بالأسلحة`).
-            let ok = matches!(p.as_str(), "ال" | "لل" | "وال");
-            if !ok || lex.name_breakers.contains(views[j].word.lookup.as_str()) {
+            // `للسياحة` goes on with the name, `بالأسلحة` ends it (the table
+            // is `data/entities/ar/org_name_prefixes.txt`).
+            let goes_on = lex
+                .org_name_prefixes
+                .contains(views[j].word.prefix.as_str());
+            if !goes_on || lex.name_breakers.contains(views[j].word.lookup.as_str()) {
                 break;
             }
             j += 1;
@@ -835,7 +836,7 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
                 let article = has_article(&last.prefix);
                 // A name the tagger cut after a linker (`وسعيد ولد`) has
                 // no surname.
-                if !article && !is_linker(&last.folded) && last.lookup.chars().count() >= 3 {
+                if !article && !is_linker(lex, &last.folded) && last.lookup.chars().count() >= 3 {
                     *surnames.entry(last.lookup.as_str()).or_default() += 1;
                 }
             }
@@ -900,10 +901,10 @@ fn consistent_persons(lex: &Lexicon, sentences: &mut [(&[Token], Vec<TokenView>,
     }
 }
 
-/// A word that joins the parts of an Arabic name (`بن`, `ابن`, `أبو`,
-/// `عبد`, and `ولد` of Mauritanian names: `محمد ولد عبد العزيز`), folded.
-fn is_linker(folded: &str) -> bool {
-    matches!(folded, "بن" | "ابن" | "ابو" | "عبد" | "ولد")
+/// A word that joins the parts of a name (`بن`, `عبد`; the table is
+/// `data/entities/ar/name_linkers.txt`), by its folded form.
+fn is_linker(lex: &Lexicon, folded: &str) -> bool {
+    lex.name_linkers.contains(folded)
 }
 
 /// The most words of a name announced by a title (`رياض حجاب`,
@@ -916,8 +917,9 @@ const MAX_TITLED_NAME: usize = 3;
 /// names or surnames of the word table and not frequent words, titles or
 /// heads: a person (`منسق المعارضة السورية رياض حجاب`). The name ends at
 /// the first word with the article (`الاثنين`), a conjunction, punctuation
-/// or a frequent word; the linkers ([`is_linker`]) continue it. Only where the tagger found no person: its other spans
-/// inside the name are replaced, a name overlapping any other is left alone.
+/// or a frequent word; the linkers ([`is_linker`]) continue it. Only where
+/// the tagger found no person: its other spans inside the name are
+/// replaced, a name overlapping any other is left alone.
 fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
     let with_article = |v: &TokenView| has_article(&v.word.prefix);
     let mut i = 0;
@@ -937,7 +939,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
         let start = j;
         while j < views.len() && j - start < MAX_TITLED_NAME {
             let v = &views[j];
-            let linker = is_linker(&v.word.folded);
+            let linker = is_linker(lex, &v.word.folded);
             let plain = v.word.prefix.is_empty()
                 && v.word.folded.chars().count() >= 2
                 && v.word.folded.chars().all(is_arabic_letter)
@@ -946,14 +948,17 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
                 && !v.marks.org_head
                 && !v.marks.place_head;
             // The article only inside a compound name (`عبد الله`).
-            let after_linker = j > start && views[j - 1].word.folded == "عبد";
+            let after_linker = j > start
+                && lex
+                    .compound_linkers
+                    .contains(views[j - 1].word.folded.as_str());
             if !(plain || linker || (after_linker && with_article(v))) {
                 break;
             }
             j += 1;
         }
         // A name does not end on a linker.
-        while j > start && is_linker(&views[j - 1].word.folded) {
+        while j > start && is_linker(lex, &views[j - 1].word.folded) {
             j -= 1;
         }
         // A title announces a full name: a one-word person of the tagger
@@ -966,7 +971,7 @@ fn titled_persons(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
         // plain words, no name.
         let name_words = views[start..j]
             .iter()
-            .all(|v| is_linker(&v.word.folded) || with_article(v) || v.keys.is_name_unit());
+            .all(|v| is_linker(lex, &v.word.folded) || with_article(v) || v.keys.is_name_unit());
         if j - start == 2 && name_words {
             let alone = |s: &Span| s.start < j && start < s.end;
             if spans.iter().filter(|s| alone(s)).count() == 1 {
