@@ -162,8 +162,11 @@ pub struct Lexicon {
     pub common_words: FxHashSet<String>,
     /// Lookup keys of words that end a name opened by an organisation head.
     pub name_breakers: FxHashSet<String>,
-    /// Lookup keys of the organisation heads marked `opens`.
+    /// Lookup keys of the organisation heads marked `opens` or `widens`.
     pub opening_org_heads: FxHashSet<String>,
+    /// Of those, the heads marked `widens`: common nouns too, they open a
+    /// name only around one the tagger found.
+    pub widening_org_heads: FxHashSet<String>,
     /// [`Tables::org_name_prefixes`], as written.
     pub org_name_prefixes: FxHashSet<String>,
     /// [`Tables::name_linkers`], folded; `compound_linkers` those marked
@@ -296,6 +299,7 @@ impl Lexicon {
         let mut place_stopwords = FxHashSet::default();
         let mut common_words = FxHashSet::default();
         let mut opening_org_heads = FxHashSet::default();
+        let mut widening_org_heads = FxHashSet::default();
         let mut name_breakers = FxHashSet::default();
         let mut org_name_prefixes = FxHashSet::default();
         let mut name_linkers = FxHashSet::default();
@@ -330,14 +334,24 @@ impl Lexicon {
                 surface(line, &mut surface_words);
             }
             for line in lines(t.org_heads) {
-                let (head, opens) = match line.split_once('\t') {
-                    Some((h, flag)) => (h.trim(), flag.trim() == "opens"),
-                    None => (line, false),
-                };
+                let (head, flag) = line.split_once('\t').unwrap_or((line, ""));
+                let head = head.trim();
                 add(head, Target::OrgHead);
                 surface(head, &mut surface_words);
-                if opens {
-                    opening_org_heads.insert(phrase_key(head));
+                match flag.trim() {
+                    "" => {}
+                    "opens" => {
+                        opening_org_heads.insert(phrase_key(head));
+                    }
+                    "widens" => {
+                        opening_org_heads.insert(phrase_key(head));
+                        widening_org_heads.insert(phrase_key(head));
+                    }
+                    other => {
+                        return Err(LexiconError(format!(
+                            "unknown flag `{other}` of the organisation head `{line}`"
+                        )))
+                    }
                 }
             }
             common_words.extend(lines(t.common_words).map(super::normalize::fold));
@@ -384,6 +398,7 @@ impl Lexicon {
             place_stopwords,
             common_words,
             opening_org_heads,
+            widening_org_heads,
             org_name_prefixes,
             name_linkers,
             compound_linkers,
@@ -665,6 +680,15 @@ mod tests {
         assert!(!lex.compound_linkers.contains("بن"));
         assert!(lex.org_name_prefixes.contains("لل"));
         assert!(!lex.org_name_prefixes.contains("بال"));
+    }
+
+    #[test]
+    fn an_organisation_head_with_an_unknown_flag_is_refused() {
+        let tables = Tables {
+            org_heads: "حركة\tmaybe",
+            ..TABLES[0]
+        };
+        assert!(Lexicon::from_tables(Vec::new(), &[tables]).is_err());
     }
 
     #[test]

@@ -808,6 +808,14 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
         if j == i + 1 {
             continue;
         }
+        // A head that is also a common noun (`حركة القمر`, the moon's
+        // motion) needs a name of the tagger among the words it takes.
+        let widens_only = lex
+            .widening_org_heads
+            .contains(views[i].word.lookup.as_str());
+        if widens_only && !spans.iter().any(|s| s.start > i && s.start < j) {
+            continue;
+        }
         spans.retain(|s| s.end <= i || s.start >= j);
         spans.push(Span {
             start: i,

@@ -229,6 +229,63 @@ fn an_organisation_head_takes_the_words_with_the_article_and_with_and_or_for_the
     );
 }
 
+/// The spans `opening_org_heads` leaves of `text` given the tagger's
+/// `spans`, as (first word, last word, kind).
+fn after_org_heads(text: &str, spans: Vec<(&str, &str, Kind)>) -> Vec<(String, String, Kind)> {
+    let analysis = crate::text::analyze(text);
+    let toks = analysis.tokens_of(0);
+    let (forms, views) = views_of(text, toks);
+    let at = |w: &str| forms.iter().position(|f| *f == w).unwrap();
+    let mut spans: Vec<Span> = spans
+        .into_iter()
+        .map(|(a, b, kind)| Span {
+            start: at(a),
+            end: at(b) + 1,
+            kind,
+        })
+        .collect();
+    opening_org_heads(stage().lexicon(), &views, &mut spans);
+    spans
+        .iter()
+        .map(|s| {
+            (
+                forms[s.start].to_string(),
+                forms[s.end - 1].to_string(),
+                s.kind,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_head_that_is_also_a_common_noun_opens_no_name_by_itself() {
+    assert_eq!(
+        after_org_heads("ورصد العلماء حركة القمر أمس.", vec![]),
+        vec![]
+    );
+}
+
+#[test]
+fn a_head_that_is_also_a_common_noun_widens_a_name_the_tagger_found() {
+    let spans = after_org_heads(
+        "وأعلنت حركة الجهاد الإسلامي مسؤوليتها.",
+        vec![("الجهاد", "الإسلامي", Kind::Organization)],
+    );
+    assert_eq!(
+        spans,
+        vec![("حركة".into(), "الإسلامي".into(), Kind::Organization)]
+    );
+}
+
+#[test]
+fn an_opening_head_opens_a_name_the_tagger_missed() {
+    let spans = after_org_heads("وقالت وزارة الخارجية أمس.", vec![]);
+    assert_eq!(
+        spans,
+        vec![("وزارة".into(), "الخارجية".into(), Kind::Organization)]
+    );
+}
+
 #[test]
 fn a_preposition_before_the_article_ends_the_organisation_name() {
     let ents = run("واتهمت الحكومة إيران بتزويد حزب الله بالأسلحة.", "ar");
