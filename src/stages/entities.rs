@@ -28,7 +28,7 @@ use crate::entities::conll::spans as bio_spans;
 use crate::entities::features::TokenView;
 use crate::entities::gazetteer::{Place, PlaceKind};
 use crate::entities::history::History;
-use crate::entities::lexicon::{Lexicon, Target};
+use crate::entities::lexicon::{Hit, Lexicon, Target};
 use crate::entities::model::Model;
 use crate::entities::normalize::{has_article, is_arabic_letter, word_of_stripped};
 use crate::entities::tagger::{Tagger, BUILTIN_ENGLISH_MODEL};
@@ -320,7 +320,7 @@ impl Entities {
                 .collect()
         };
         if !english {
-            opening_org_heads(lex, &views, &mut spans);
+            opening_org_heads(lex, &views, &hits, &mut spans);
             titled_persons(lex, &views, &mut spans);
         } else if self.english_rules {
             for r in english_spans(lex, &views, forms, self.english_guesses) {
@@ -781,7 +781,7 @@ fn role_before(
 /// [`Lexicon::org_name_prefixes`] (the article alone, or after `ل` or `و`)
 /// is an organisation (`وزارة الخارجية الأميركية`, `الهيئة
 /// العامة للسياحة والآثار`), replacing what the tagger found inside it.
-fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) {
+fn opening_org_heads(lex: &Lexicon, views: &[TokenView], hits: &[Hit], spans: &mut Vec<Span>) {
     for i in 0..views.len() {
         if !views[i].marks.org_head
             || !lex
@@ -805,6 +805,19 @@ fn opening_org_heads(lex: &Lexicon, views: &[TokenView], spans: &mut Vec<Span>) 
             }
             j += 1;
         }
+        // A table organisation the head begins is the whole name: `حزب الله
+        // اللبناني` is `حزب الله`, described.
+        let table_end = hits
+            .iter()
+            .filter(|h| h.start == i && h.end > i + 1 && h.end < j)
+            .filter(|h| {
+                lex.targets_of(h)
+                    .iter()
+                    .any(|t| matches!(t, Target::Organization(_)))
+            })
+            .map(|h| h.end)
+            .max();
+        let j = table_end.unwrap_or(j);
         if j == i + 1 {
             continue;
         }

@@ -234,7 +234,12 @@ fn an_organisation_head_takes_the_words_with_the_article_and_with_and_or_for_the
 fn after_org_heads(text: &str, spans: Vec<(&str, &str, Kind)>) -> Vec<(String, String, Kind)> {
     let analysis = crate::text::analyze(text);
     let toks = analysis.tokens_of(0);
-    let (forms, views) = views_of(text, toks);
+    let (forms, _) = views_of(text, toks);
+    let words = forms
+        .iter()
+        .map(|f| crate::entities::normalize::word(f))
+        .collect();
+    let (views, hits) = Tagger::views_of_words(stage().lexicon(), &forms, words);
     let at = |w: &str| forms.iter().position(|f| *f == w).unwrap();
     let mut spans: Vec<Span> = spans
         .into_iter()
@@ -244,7 +249,7 @@ fn after_org_heads(text: &str, spans: Vec<(&str, &str, Kind)>) -> Vec<(String, S
             kind,
         })
         .collect();
-    opening_org_heads(stage().lexicon(), &views, &mut spans);
+    opening_org_heads(stage().lexicon(), &views, &hits, &mut spans);
     spans
         .iter()
         .map(|s| {
@@ -274,6 +279,15 @@ fn a_head_that_is_also_a_common_noun_widens_a_name_the_tagger_found() {
     assert_eq!(
         spans,
         vec![("حركة".into(), "الإسلامي".into(), Kind::Organization)]
+    );
+}
+
+#[test]
+fn an_opening_head_ends_with_the_table_organisation_it_begins() {
+    let spans = after_org_heads("وأعلن حزب الله اللبناني أمس.", vec![]);
+    assert_eq!(
+        spans,
+        vec![("حزب".into(), "الله".into(), Kind::Organization)]
     );
 }
 
