@@ -20,7 +20,8 @@ import sys
 import tempfile
 
 COMMITTED = ["--seed", "42", "--epochs", "12", "--word-dropout", "0.25",
-             "--tagging", "bilou", "--buckets-log2", "17", "--history", "40"]
+             "--tagging", "bilou", "--buckets-log2", "17", "--history", "40",
+             "--average-seeds", "5"]
 
 
 def main():

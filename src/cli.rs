@@ -122,6 +122,11 @@ pub enum Command {
         /// (CoNLL files mark no articles); 0 trains without it.
         #[arg(long, value_name = "N", default_value_t = 0)]
         history: usize,
+        /// Train K models, with the seeds --seed to --seed+K-1, and write
+        /// their mean (the weights averaged): steadier than any one seed.
+        /// Not with --folds (scripts/ner_folds.py cross-validates it).
+        #[arg(long, value_name = "K", default_value_t = 1)]
+        average_seeds: usize,
     },
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.

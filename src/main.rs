@@ -65,6 +65,7 @@ fn main() -> ExitCode {
             features,
             tagging,
             history,
+            average_seeds,
         } => commands::ner::train_cmd(commands::ner::TrainArgs {
             train,
             documents,
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
             features,
             tagging,
             history,
+            average_seeds,
         }),
         Command::BuildGazetteers { shared, out } => {
             commands::ner::build_gazetteers_cmd(&shared, &out)

@@ -34,6 +34,7 @@ pub struct TrainArgs {
     pub features: NerFeatures,
     pub tagging: NerTagging,
     pub history: usize,
+    pub average_seeds: usize,
 }
 
 /// The labelled sentences of a CoNLL file, or of the chosen documents of a
@@ -94,21 +95,44 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         } else {
             docs
         };
+        anyhow::ensure!(
+            args.average_seeds <= 1,
+            "--folds scores each epoch of one model; to cross-validate --average-seeds, \
+             train one model per fold with --out (scripts/ner_folds.py does)"
+        );
         return cross_validate(&docs, &lexicon, opts, k);
     }
     let sentences: Vec<Sentence> = docs.into_iter().flatten().collect();
     eprintln!(
-        "training on {} sentences ({} held out), {} epochs, seed {}",
+        "training on {} sentences ({} held out), {} epochs, seed {}{}",
         sentences.len(),
         (sentences.len() as f64 * args.dev_fraction).round(),
         opts.epochs,
-        opts.seed
+        opts.seed,
+        if args.average_seeds > 1 {
+            format!(" (the mean of {} seeds from it)", args.average_seeds)
+        } else {
+            String::new()
+        }
     );
     let started = Instant::now();
-    let model = train::train(&sentences, &lexicon, opts, |epoch, dev| match dev {
-        Some(score) => print_dev(&format!("epoch {epoch}"), score),
-        None => eprintln!("epoch {epoch} done"),
+    let seeds = args.average_seeds.max(1) as u64;
+    let models = (0..seeds).map(|i| {
+        let opts = TrainOptions {
+            seed: opts.seed.wrapping_add(i),
+            ..opts
+        };
+        let label = if seeds > 1 {
+            format!("seed {} ", opts.seed)
+        } else {
+            String::new()
+        };
+        train::train(&sentences, &lexicon, opts, |epoch, dev| match dev {
+            Some(score) => print_dev(&format!("{label}epoch {epoch}"), score),
+            None => eprintln!("{label}epoch {epoch} done"),
+        })
     });
+    let model = train::average(models.collect()).context("no model trained")?;
     let bytes = model.to_bytes();
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).ok();
@@ -415,6 +439,60 @@ mod tests {
                 vec!["7", "8", "9"]
             ]
         );
+    }
+
+    const TOY: &str = "قال O\nبشار B-PERS\nالأسد I-PERS\nفي O\nدمشق B-LOC\n\n\
+                       زار O\nجون B-PERS\nكيربي I-PERS\nموسكو B-LOC\n\n\
+                       وصل O\nبشار B-PERS\nإلى O\nباريس B-LOC\n";
+
+    fn toy_args(dir: &Path) -> TrainArgs {
+        let train = dir.join("toy.txt");
+        std::fs::write(&train, TOY).unwrap();
+        TrainArgs {
+            train,
+            documents: GumDocuments::Train,
+            folds: None,
+            out: dir.join("toy.bin"),
+            seed: 7,
+            epochs: 3,
+            buckets_log2: 10,
+            dev_fraction: 0.0,
+            word_dropout: 0.0,
+            features: NerFeatures::Arabic,
+            tagging: NerTagging::Bilou,
+            history: 0,
+            average_seeds: 1,
+        }
+    }
+
+    #[test]
+    fn a_model_averaged_over_seeds_is_written_and_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = TrainArgs {
+            average_seeds: 3,
+            ..toy_args(dir.path())
+        };
+        train_cmd(args.clone()).unwrap();
+        let averaged = std::fs::read(&args.out).unwrap();
+        crate::entities::model::Model::from_bytes(&averaged).unwrap();
+        train_cmd(TrainArgs {
+            average_seeds: 1,
+            ..args.clone()
+        })
+        .unwrap();
+        assert_ne!(std::fs::read(&args.out).unwrap(), averaged);
+    }
+
+    #[test]
+    fn cross_validating_an_average_over_seeds_is_refused_with_the_way_to_do_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = train_cmd(TrainArgs {
+            folds: Some(2),
+            average_seeds: 2,
+            ..toy_args(dir.path())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("ner_folds.py"), "{err}");
     }
 
     #[test]

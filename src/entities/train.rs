@@ -202,6 +202,45 @@ impl Averaged {
     }
 }
 
+/// The mean of models trained alike with different seeds: their weights,
+/// start and transition scores averaged. `None` for no models, or models
+/// that are not alike (other tags, rows or templates, or weights read from
+/// a file rather than trained).
+pub fn average(models: Vec<Model>) -> Option<Model> {
+    let n = models.len() as f32;
+    let mut it = models.into_iter();
+    let mut out = it.next()?;
+    for m in it {
+        let alike = m.tags == out.tags
+            && m.buckets == out.buckets
+            && m.features == out.features
+            && m.history == out.history;
+        let (Weights::Exact(a), Weights::Exact(b)) = (&mut out.weights, &m.weights) else {
+            return None;
+        };
+        if !alike || a.len() != b.len() {
+            return None;
+        }
+        for (x, y) in a.iter_mut().zip(b) {
+            *x += y;
+        }
+        for (x, y) in out.start.iter_mut().zip(&m.start) {
+            *x += y;
+        }
+        for (x, y) in out.trans.iter_mut().zip(&m.trans) {
+            *x += y;
+        }
+    }
+    let Weights::Exact(a) = &mut out.weights else {
+        return None;
+    };
+    for x in a.iter_mut().chain(&mut out.start).chain(&mut out.trans) {
+        *x /= n;
+    }
+    out.refresh();
+    Some(out)
+}
+
 /// Splits sentences into (train, dev): the dev part is the last
 /// `dev_fraction` of the file, a contiguous block, so that it holds whole
 /// articles the training part never saw (random sentences would share names
@@ -364,6 +403,53 @@ mod tests {
         let refs: Vec<&Sentence> = sents.iter().collect();
         let score = evaluate(&model, &lex, &refs, 0);
         assert_eq!(score.total(&["PER", "LOC"]).f1(), 1.0);
+    }
+
+    #[test]
+    fn the_average_of_models_is_the_mean_of_their_weights() {
+        let lex = Lexicon::builtin().unwrap();
+        let sents = parse(TOY);
+        let a = train(&sents, &lex, small(), |_, _| {});
+        let b = train(&sents, &lex, TrainOptions { seed: 8, ..small() }, |_, _| {});
+        let (Weights::Exact(wa), Weights::Exact(wb)) = (&a.weights, &b.weights) else {
+            panic!("trained weights are exact");
+        };
+        let i = wa
+            .iter()
+            .zip(wb)
+            .position(|(x, y)| x != y)
+            .expect("two seeds give different weights");
+        let want = (wa[i] + wb[i]) / 2.0;
+        let start = (a.start[1] + b.start[1]) / 2.0;
+        let mean = average(vec![a, b]).unwrap();
+        let Weights::Exact(w) = &mean.weights else {
+            panic!("the mean is exact");
+        };
+        assert_eq!(w[i], want);
+        assert_eq!(mean.start[1], start);
+        let refs: Vec<&Sentence> = sents.iter().collect();
+        assert_eq!(
+            evaluate(&mean, &lex, &refs, 0).total(&["PER", "LOC"]).f1(),
+            1.0
+        );
+    }
+
+    #[test]
+    fn models_that_are_not_alike_have_no_average() {
+        let lex = Lexicon::builtin().unwrap();
+        let sents = parse(TOY);
+        let bio = train(&sents, &lex, small(), |_, _| {});
+        let bilou = train(
+            &sents,
+            &lex,
+            TrainOptions {
+                bilou: true,
+                ..small()
+            },
+            |_, _| {},
+        );
+        assert!(average(vec![bio, bilou]).is_none());
+        assert!(average(Vec::new()).is_none());
     }
 
     #[test]
