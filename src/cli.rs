@@ -124,7 +124,7 @@ pub enum Command {
         history: usize,
         /// Train K models, with the seeds --seed to --seed+K-1, and write
         /// their mean (the weights averaged): steadier than any one seed.
-        /// Not with --folds (scripts/ner_folds.py cross-validates it).
+        /// With --folds, only the mean after the last epoch is scored.
         #[arg(long, value_name = "K", default_value_t = 1)]
         average_seeds: usize,
     },

@@ -95,12 +95,7 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         } else {
             docs
         };
-        anyhow::ensure!(
-            args.average_seeds <= 1,
-            "--folds scores each epoch of one model; to cross-validate --average-seeds, \
-             train one model per fold with --out (scripts/ner_folds.py does)"
-        );
-        return cross_validate(&docs, &lexicon, opts, k);
+        return cross_validate(&docs, &lexicon, opts, k, args.average_seeds);
     }
     let sentences: Vec<Sentence> = docs.into_iter().flatten().collect();
     eprintln!(
@@ -116,23 +111,27 @@ pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
         }
     );
     let started = Instant::now();
-    let seeds = args.average_seeds.max(1) as u64;
-    let models = (0..seeds).map(|i| {
-        let opts = TrainOptions {
-            seed: opts.seed.wrapping_add(i),
-            ..opts
-        };
-        let label = if seeds > 1 {
-            format!("seed {} ", opts.seed)
-        } else {
-            String::new()
-        };
-        train::train(&sentences, &lexicon, opts, |epoch, dev| match dev {
-            Some(score) => print_dev(&format!("{label}epoch {epoch}"), score),
-            None => eprintln!("{label}epoch {epoch} done"),
-        })
-    });
-    let model = train::average(models.collect()).context("no model trained")?;
+    let seeds = args.average_seeds.max(1);
+    let (train_set, dev_set) = train::split(&sentences, opts.dev_fraction);
+    let model = train::train_seeds(
+        &train_set,
+        &dev_set,
+        &lexicon,
+        opts,
+        seeds,
+        |seed, epoch, dev| {
+            let label = if seeds > 1 {
+                format!("seed {seed} epoch {epoch}")
+            } else {
+                format!("epoch {epoch}")
+            };
+            match dev {
+                Some(score) => print_dev(&label, score),
+                None => eprintln!("{label} done"),
+            }
+        },
+    )
+    .context("the models of the seeds came out unlike")?;
     let bytes = model.to_bytes();
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).ok();
@@ -162,12 +161,14 @@ fn contiguous_blocks(sentences: Vec<Sentence>, k: usize) -> Vec<Vec<Sentence>> {
 }
 
 /// K-fold cross-validation by document: document `i` is in fold `i % k`;
-/// prints the score summed over the folds after each epoch.
+/// prints the score summed over the folds after each epoch, or, for a mean
+/// of several seeds' models, of the mean after the last epoch.
 fn cross_validate(
     docs: &[Vec<Sentence>],
     lexicon: &Lexicon,
     opts: TrainOptions,
     k: usize,
+    seeds: usize,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
         (2..=docs.len()).contains(&k),
@@ -175,6 +176,7 @@ fn cross_validate(
         docs.len()
     );
     let mut per_epoch = vec![Score::default(); opts.epochs];
+    let mut averaged = Score::default();
     for fold in 0..k {
         let (mut train_set, mut dev_set) = (Vec::new(), Vec::new());
         for (i, d) in docs.iter().enumerate() {
@@ -185,11 +187,25 @@ fn cross_validate(
             };
             part.extend(d.iter());
         }
+        if seeds > 1 {
+            // The epochs of each seed's model are not scored: only the mean.
+            let model = train::train_seeds(&train_set, &[], lexicon, opts, seeds, |_, _, _| {})
+                .context("the models of the seeds came out unlike")?;
+            averaged.merge(&train::evaluate(&model, lexicon, &dev_set, opts.history));
+            continue;
+        }
         train::train_on(&train_set, &dev_set, lexicon, opts, |epoch, dev| {
             if let (Some(score), Some(sum)) = (dev, per_epoch.get_mut(epoch - 1)) {
                 sum.merge(score);
             }
         });
+    }
+    if seeds > 1 {
+        print_dev(
+            &format!("mean of {seeds} seeds, {} epochs ({k} folds)", opts.epochs),
+            &averaged,
+        );
+        return Ok(());
     }
     for (epoch, score) in per_epoch.iter().enumerate() {
         print_dev(&format!("epoch {} ({k} folds)", epoch + 1), score);
@@ -484,15 +500,18 @@ mod tests {
     }
 
     #[test]
-    fn cross_validating_an_average_over_seeds_is_refused_with_the_way_to_do_it() {
+    fn an_average_over_seeds_can_be_cross_validated() {
         let dir = tempfile::tempdir().unwrap();
-        let err = train_cmd(TrainArgs {
+        train_cmd(TrainArgs {
             folds: Some(2),
             average_seeds: 2,
             ..toy_args(dir.path())
         })
-        .unwrap_err();
-        assert!(err.to_string().contains("ner_folds.py"), "{err}");
+        .unwrap();
+        assert!(
+            !dir.path().join("toy.bin").exists(),
+            "--folds writes no model"
+        );
     }
 
     #[test]

@@ -292,6 +292,30 @@ pub fn train(
     train_on(&train_set, &dev_set, lexicon, opts, on_epoch)
 }
 
+/// [`train_on`] once per seed of `opts.seed..opts.seed + seeds` (at least
+/// one), and the mean of the models ([`average`]); `on_epoch(seed, epoch,
+/// dev_score)`. `None` only if the models came out unlike, which training
+/// alike does not do.
+pub fn train_seeds(
+    train_set: &[&Sentence],
+    dev_set: &[&Sentence],
+    lexicon: &Lexicon,
+    opts: TrainOptions,
+    seeds: usize,
+    mut on_epoch: impl FnMut(u64, usize, Option<&Score>),
+) -> Option<Model> {
+    let models = (0..seeds.max(1) as u64).map(|i| {
+        let opts = TrainOptions {
+            seed: opts.seed.wrapping_add(i),
+            ..opts
+        };
+        train_on(train_set, dev_set, lexicon, opts, |epoch, dev| {
+            on_epoch(opts.seed, epoch, dev)
+        })
+    });
+    average(models.collect())
+}
+
 /// [`train`] on given training and held-out sentences (`opts.dev_fraction`
 /// is not used): cross-validation by document holds out whole documents.
 pub fn train_on(
