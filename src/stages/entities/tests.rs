@@ -106,6 +106,15 @@ fn a_surname_alone_joins_the_full_name() {
 
 /// The forms of a sentence's tokens and their views.
 fn views_of<'t>(text: &'t str, toks: &[Token]) -> (Vec<&'t str>, Vec<TokenView>) {
+    let (forms, views, _) = views_and_hits_of(text, toks);
+    (forms, views)
+}
+
+/// [`views_of`] and the lexicon's hits in the sentence.
+fn views_and_hits_of<'t>(
+    text: &'t str,
+    toks: &[Token],
+) -> (Vec<&'t str>, Vec<TokenView>, Vec<Hit>) {
     let forms: Vec<&str> = toks
         .iter()
         .map(|t| &text[t.byte_start..t.byte_end])
@@ -114,8 +123,8 @@ fn views_of<'t>(text: &'t str, toks: &[Token]) -> (Vec<&'t str>, Vec<TokenView>)
         .iter()
         .map(|f| crate::entities::normalize::word(f))
         .collect();
-    let (views, _) = Tagger::views_of_words(stage().lexicon(), &forms, words);
-    (forms, views)
+    let (views, hits) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    (forms, views, hits)
 }
 
 /// A sentence's views and the spans a tagger might have given it.
@@ -234,12 +243,7 @@ fn an_organisation_head_takes_the_words_with_the_article_and_with_and_or_for_the
 fn after_org_heads(text: &str, spans: Vec<(&str, &str, Kind)>) -> Vec<(String, String, Kind)> {
     let analysis = crate::text::analyze(text);
     let toks = analysis.tokens_of(0);
-    let (forms, _) = views_of(text, toks);
-    let words = forms
-        .iter()
-        .map(|f| crate::entities::normalize::word(f))
-        .collect();
-    let (views, hits) = Tagger::views_of_words(stage().lexicon(), &forms, words);
+    let (forms, views, hits) = views_and_hits_of(text, toks);
     let at = |w: &str| forms.iter().position(|f| *f == w).unwrap();
     let mut spans: Vec<Span> = spans
         .into_iter()
