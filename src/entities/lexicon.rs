@@ -250,6 +250,24 @@ impl Phrases {
     }
 }
 
+/// The key of `name` written after a one-letter preposition (`ببغداد`,
+/// `بلبنان`). A name's first letter that could be a preposition (`ب`, `ل`,
+/// `ك`) is stripped from its key like one (`بغداد` is keyed `غداد`), so
+/// after a real preposition the text's key keeps it (`ببغداد` is keyed
+/// `بغداد`): a second key, the same as the first for other names.
+fn key_after_preposition(name: &str) -> Option<String> {
+    let name = name.trim_start();
+    if !name
+        .chars()
+        .next()
+        .is_some_and(crate::text::is_arabic_letter)
+    {
+        return None;
+    }
+    let key = phrase_key(&format!("ب{name}"));
+    (key != phrase_key(name)).then_some(key)
+}
+
 fn lines(table: &str) -> impl Iterator<Item = &str> {
     table
         .lines()
@@ -272,22 +290,24 @@ impl Lexicon {
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut article_names = FxHashSet::default();
         let mut add = |name: &str, target: Target| {
-            let key = phrase_key(name);
-            if key.is_empty() {
-                return;
-            }
-            let i = *index.entry(key.clone()).or_insert_with(|| {
-                keys.push(key);
-                targets.push(Vec::new());
-                (targets.len() - 1) as u32
-            }) as usize;
-            if matches!(target, Target::Place(_) | Target::Organization(_))
-                && super::normalize::fold(name).starts_with("ال")
-            {
-                article_names.insert((i as u32, target));
-            }
-            if !targets[i].contains(&target) {
-                targets[i].push(target);
+            let keys_of_name = std::iter::once(phrase_key(name)).chain(key_after_preposition(name));
+            for key in keys_of_name {
+                if key.is_empty() {
+                    continue;
+                }
+                let i = *index.entry(key.clone()).or_insert_with(|| {
+                    keys.push(key);
+                    targets.push(Vec::new());
+                    (targets.len() - 1) as u32
+                }) as usize;
+                if matches!(target, Target::Place(_) | Target::Organization(_))
+                    && super::normalize::fold(name).starts_with("ال")
+                {
+                    article_names.insert((i as u32, target));
+                }
+                if !targets[i].contains(&target) {
+                    targets[i].push(target);
+                }
             }
         };
         for (i, place) in places.iter().enumerate() {
@@ -585,6 +605,29 @@ mod tests {
         assert_eq!((hit.start, hit.end), (1, 3));
         let place = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
         assert_eq!(place.country, "US");
+    }
+
+    #[test]
+    fn a_place_whose_first_letter_could_be_a_preposition_is_found_after_one() {
+        let lex = lexicon();
+        for (text, country) in [
+            ("ببغداد", "IQ"),
+            ("بغداد", "IQ"),
+            ("بلبنان", "LB"),
+            ("وبلبنان", "LB"),
+            ("لبنان", "LB"),
+            ("بباريس", "FR"),
+            ("بكوريا الشمالية", "KP"),
+        ] {
+            let toks = lookups(text);
+            let hit = lex
+                .hits(&toks)
+                .into_iter()
+                .find(|h| h.start == 0 && h.end == toks.len())
+                .unwrap_or_else(|| panic!("{text} not found"));
+            let place = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
+            assert_eq!(place.country, country, "{text}");
+        }
     }
 
     #[test]
