@@ -631,6 +631,24 @@ mod tests {
     }
 
     #[test]
+    fn country_spellings_the_sources_lack_name_their_country() {
+        let lex = lexicon();
+        for (variant, country) in [
+            ("سورية", "SY"),
+            ("الدانمارك", "DK"),
+            ("تايلند", "TH"),
+            ("تركمنستان", "TM"),
+            ("المجر", "HU"),
+        ] {
+            let toks = lookups(variant);
+            let hit = lex.hits(&toks).into_iter().next().unwrap();
+            let place = lex.resolve_place(hit.key, &FxHashSet::default()).unwrap();
+            assert_eq!(place.country, country, "{variant}");
+        }
+        assert!(lex.place_stopwords.contains(&phrase_key("سورية")));
+    }
+
+    #[test]
     fn spelling_variants_of_america_name_the_same_country() {
         let lex = lexicon();
         for variant in ["أميركا", "أمريكا", "الولايات المتحدة"] {
