@@ -776,11 +776,14 @@ fn role_before(
     rest.get(skip.1..).map(str::to_string)
 }
 
-/// The Arabic organisation-head rule: a head marked `opens` (`وزارة`,
-/// `حركة`) followed by up to four words with a proclitic of
+/// The Arabic organisation-head rule: a head marked `opens` (`وزارة`)
+/// followed by up to four words with a proclitic of
 /// [`Lexicon::org_name_prefixes`] (the article alone, or after `ل` or `و`)
 /// is an organisation (`وزارة الخارجية الأميركية`, `الهيئة
 /// العامة للسياحة والآثار`), replacing what the tagger found inside it.
+/// A head marked `widens` (`حركة`) does so only around a name of the
+/// tagger among those words; a table organisation the head begins (`hits`:
+/// `حزب الله`) ends the name.
 fn opening_org_heads(lex: &Lexicon, views: &[TokenView], hits: &[Hit], spans: &mut Vec<Span>) {
     for i in 0..views.len() {
         if !views[i].marks.org_head
