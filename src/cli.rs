@@ -76,58 +76,7 @@ pub enum Command {
     },
     /// Train the entity tagger on a CoNLL file (`token TAG` lines) or on a
     /// directory of GUM CoNLL-U files (English).
-    TrainNer {
-        /// Training data, e.g. ../shared/data/ner_ar/anercorp/ANERCorp_CamelLab_train.reconstructed.txt,
-        /// or a directory of GUM `.conllu` files (../shared/data/ner_en/gum_news/dep).
-        #[arg(long, value_name = "FILE|DIR")]
-        train: PathBuf,
-        /// Of a GUM directory, the documents used: GUM's `train` partition,
-        /// its `dev` and `test` ones (`test`), or `all`.
-        #[arg(long, value_enum, default_value_t = GumDocuments::Train)]
-        documents: GumDocuments,
-        /// Cross-validate instead of writing a model: GUM documents are
-        /// dealt into this many folds, a CoNLL file is cut into this many
-        /// contiguous blocks; each is held out in turn, and the summed
-        /// score is printed after each epoch.
-        #[arg(long, value_name = "K")]
-        folds: Option<usize>,
-        /// Where to write the model.
-        #[arg(long, value_name = "FILE", default_value = "models/ner-ar.bin")]
-        out: PathBuf,
-        /// Seed of the sentence shuffles (training is deterministic for a seed).
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Passes over the training data.
-        #[arg(long, default_value_t = 10)]
-        epochs: usize,
-        /// Hashed feature rows, as a power of two.
-        #[arg(long, default_value_t = 18)]
-        buckets_log2: u32,
-        /// Share of the training sentences held out and scored after each epoch.
-        #[arg(long, default_value_t = 0.0)]
-        dev_fraction: f64,
-        /// Probability of hiding a token's word-identity features in a pass.
-        #[arg(long, default_value_t = 0.0)]
-        word_dropout: f64,
-        /// The feature templates (recorded in the model file).
-        #[arg(long, value_enum, default_value_t = NerFeatures::Arabic)]
-        features: NerFeatures,
-        /// The tag scheme decoded (recorded in the model file); input and
-        /// output stay BIO either way.
-        #[arg(long, value_enum, default_value_t = NerTagging::Bilou)]
-        tagging: NerTagging,
-        /// Prediction history (recorded in the model file): what the model
-        /// said of a word earlier in the document is a feature of its next
-        /// occurrence. Training reads documents of N consecutive sentences
-        /// (CoNLL files mark no articles); 0 trains without it.
-        #[arg(long, value_name = "N", default_value_t = 0)]
-        history: usize,
-        /// Train K models, with the seeds --seed to --seed+K-1, and write
-        /// their mean (the weights averaged): steadier than any one seed.
-        /// With --folds, only the mean after the last epoch is scored.
-        #[arg(long, value_name = "K", default_value_t = 1)]
-        average_seeds: usize,
-    },
+    TrainNer(TrainNerArgs),
     /// Build the place gazetteer (data/gazetteers/places.tsv) from the shared
     /// GeoNames, CLDR and iso-codes files.
     BuildGazetteers {
@@ -183,36 +132,7 @@ pub enum Command {
     },
     /// Tag a labelled CoNLL file and print precision, recall and F1 per type
     /// (the tagger alone, or with --stage the whole entity stage).
-    EvalNer {
-        /// `token TAG` lines, blank line between sentences, or a directory
-        /// of GUM CoNLL-U files.
-        file: PathBuf,
-        /// Of a GUM directory, the documents scored.
-        #[arg(long, value_enum, default_value_t = GumDocuments::Test)]
-        documents: GumDocuments,
-        /// A model file instead of the built-in one (the Arabic model for
-        /// a CoNLL file, the English one for a GUM directory).
-        #[arg(long, value_name = "FILE")]
-        model: Option<PathBuf>,
-        /// For a model with prediction history: a new document every N
-        /// sentences (CoNLL files mark no articles; training used the same;
-        /// 0 or 1: every sentence alone); with --stage, the sentences of
-        /// one article.
-        #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
-        document_sentences: usize,
-        /// Score the whole entity stage (tables, rules, datelines, the
-        /// stage's own sentences), configured as for `run`: each GUM
-        /// document and each run of --document-sentences sentences is one
-        /// article, its tokens joined by spaces, mentions mapped back onto
-        /// the tokens they overlap.
-        #[arg(long)]
-        stage: bool,
-        /// Also write `token<TAB>gold<TAB>predicted` lines to FILE, a blank
-        /// line after each sentence (conlleval's input, for reading the
-        /// errors).
-        #[arg(long, value_name = "FILE")]
-        predictions: Option<PathBuf>,
-    },
+    EvalNer(EvalNerArgs),
     /// Score quotes, speakers and dates against hand-annotated articles
     /// (offsets only; the article text is read from the corpus).
     EvalArticles {
@@ -279,4 +199,92 @@ pub enum NerTagging {
     /// Begin, inside, last, unit, outside: the tagger also learns where a
     /// name ends.
     Bilou,
+}
+
+/// Options of `akhbar train-ner`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainNerArgs {
+    /// Training data, e.g. ../shared/data/ner_ar/anercorp/ANERCorp_CamelLab_train.reconstructed.txt,
+    /// or a directory of GUM `.conllu` files (../shared/data/ner_en/gum_news/dep).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub train: PathBuf,
+    /// Of a GUM directory, the documents used: GUM's `train` partition,
+    /// its `dev` and `test` ones (`test`), or `all`.
+    #[arg(long, value_enum, default_value_t = GumDocuments::Train)]
+    pub documents: GumDocuments,
+    /// Cross-validate instead of writing a model: GUM documents are
+    /// dealt into this many folds, a CoNLL file is cut into this many
+    /// contiguous blocks; each is held out in turn, and the summed
+    /// score is printed after each epoch.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
+    /// Where to write the model.
+    #[arg(long, value_name = "FILE", default_value = "models/ner-ar.bin")]
+    pub out: PathBuf,
+    /// Seed of the sentence shuffles (training is deterministic for a seed).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// Hashed feature rows, as a power of two.
+    #[arg(long, default_value_t = 18)]
+    pub buckets_log2: u32,
+    /// Share of the training sentences held out and scored after each epoch.
+    #[arg(long, default_value_t = 0.0)]
+    pub dev_fraction: f64,
+    /// Probability of hiding a token's word-identity features in a pass.
+    #[arg(long, default_value_t = 0.0)]
+    pub word_dropout: f64,
+    /// The feature templates (recorded in the model file).
+    #[arg(long, value_enum, default_value_t = NerFeatures::Arabic)]
+    pub features: NerFeatures,
+    /// The tag scheme decoded (recorded in the model file); input and
+    /// output stay BIO either way.
+    #[arg(long, value_enum, default_value_t = NerTagging::Bilou)]
+    pub tagging: NerTagging,
+    /// Prediction history (recorded in the model file): what the model
+    /// said of a word earlier in the document is a feature of its next
+    /// occurrence. Training reads documents of N consecutive sentences
+    /// (CoNLL files mark no articles); 0 trains without it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub history: usize,
+    /// Train K models, with the seeds --seed to --seed+K-1, and write
+    /// their mean (the weights averaged): steadier than any one seed.
+    /// With --folds, only the mean after the last epoch is scored.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub average_seeds: usize,
+}
+
+/// Options of `akhbar eval-ner`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct EvalNerArgs {
+    /// `token TAG` lines, blank line between sentences, or a directory
+    /// of GUM CoNLL-U files.
+    pub file: PathBuf,
+    /// Of a GUM directory, the documents scored.
+    #[arg(long, value_enum, default_value_t = GumDocuments::Test)]
+    pub documents: GumDocuments,
+    /// A model file instead of the built-in one (the Arabic model for
+    /// a CoNLL file, the English one for a GUM directory).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// For a model with prediction history: a new document every N
+    /// sentences (CoNLL files mark no articles; training used the same;
+    /// 0 or 1: every sentence alone); with --stage, the sentences of
+    /// one article.
+    #[arg(long, value_name = "N", default_value_t = crate::entities::history::DOCUMENT_SENTENCES)]
+    pub document_sentences: usize,
+    /// Score the whole entity stage (tables, rules, datelines, the
+    /// stage's own sentences), configured as for `run`: each GUM
+    /// document and each run of --document-sentences sentences is one
+    /// article, its tokens joined by spaces, mentions mapped back onto
+    /// the tokens they overlap.
+    #[arg(long)]
+    pub stage: bool,
+    /// Also write `token<TAB>gold<TAB>predicted` lines to FILE, a blank
+    /// line after each sentence (conlleval's input, for reading the
+    /// errors).
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
 }

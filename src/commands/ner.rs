@@ -2,7 +2,7 @@
 //! training and evaluation commands (`eval-ner --stage` scores the whole
 //! entity stage).
 
-use crate::cli::{GumDocuments, NerFeatures, NerTagging};
+use crate::cli::{EvalNerArgs, GumDocuments, NerFeatures, NerTagging, TrainNerArgs};
 use crate::config::Config;
 use crate::entities::conll::{self, Score, Sentence};
 use crate::entities::features::FeatureSet;
@@ -16,26 +16,8 @@ use crate::entities::words;
 use crate::stages::{entities_conll, Chain, StageKind};
 use anyhow::Context;
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-/// Options of `akhbar train-ner`.
-#[derive(Debug, Clone)]
-pub struct TrainArgs {
-    pub train: PathBuf,
-    pub documents: GumDocuments,
-    pub folds: Option<usize>,
-    pub out: PathBuf,
-    pub seed: u64,
-    pub epochs: usize,
-    pub buckets_log2: u32,
-    pub dev_fraction: f64,
-    pub word_dropout: f64,
-    pub features: NerFeatures,
-    pub tagging: NerTagging,
-    pub history: usize,
-    pub average_seeds: usize,
-}
 
 /// The labelled sentences of a CoNLL file, or of the chosen documents of a
 /// directory of GUM CoNLL-U files, one list per document (a CoNLL file is
@@ -73,7 +55,7 @@ fn print_dev(label: &str, score: &Score) {
 }
 
 /// Trains the tagger and writes the model file (or cross-validates it).
-pub fn train_cmd(args: TrainArgs) -> anyhow::Result<()> {
+pub fn train_cmd(args: TrainNerArgs) -> anyhow::Result<()> {
     let docs = read_documents(&args.train, args.documents)?;
     let lexicon = Lexicon::builtin()?;
     let opts = TrainOptions {
@@ -299,19 +281,6 @@ pub fn tag_cmd(model: Option<&Path>, document_sentences: usize) -> anyhow::Resul
     Ok(())
 }
 
-/// Options of `akhbar eval-ner`.
-#[derive(Debug, Clone)]
-pub struct EvalArgs {
-    pub file: PathBuf,
-    pub documents: GumDocuments,
-    pub model: Option<PathBuf>,
-    pub document_sentences: usize,
-    /// Score the whole entity stage, not the tagger alone.
-    pub stage: bool,
-    /// Where to write `token<TAB>gold<TAB>predicted` lines.
-    pub predictions: Option<PathBuf>,
-}
-
 /// The `--predictions` file: `token<TAB>gold<TAB>predicted` per token, a
 /// blank line after each sentence (conlleval's input), or nothing.
 struct Predictions(Option<std::io::BufWriter<std::fs::File>>);
@@ -348,7 +317,7 @@ impl Predictions {
 /// Scores a labelled CoNLL file (or GUM directory) and prints precision,
 /// recall and F1 per type: of the tagger alone, or with `stage` of the
 /// whole entity stage.
-pub fn eval_cmd(config: Config, args: EvalArgs) -> anyhow::Result<()> {
+pub fn eval_cmd(config: Config, args: EvalNerArgs) -> anyhow::Result<()> {
     let mut predictions = Predictions::create(args.predictions.as_deref())?;
     let score = if args.stage {
         score_stage(config, &args, &mut predictions)?
@@ -363,7 +332,7 @@ pub fn eval_cmd(config: Config, args: EvalArgs) -> anyhow::Result<()> {
 /// The tagger alone. A GUM directory is English: without a model the
 /// English one scores it. A model with prediction history reads each GUM
 /// document, and each run of `document_sentences` sentences, as a document.
-fn score_tagger(args: &EvalArgs, predictions: &mut Predictions) -> anyhow::Result<Score> {
+fn score_tagger(args: &EvalNerArgs, predictions: &mut Predictions) -> anyhow::Result<Score> {
     let tagger = load_tagger(args.model.as_deref(), args.file.is_dir())?;
     let mut score = Score::default();
     let mut memory = History::new();
@@ -384,7 +353,7 @@ fn score_tagger(args: &EvalArgs, predictions: &mut Predictions) -> anyhow::Resul
 /// of a CoNLL file, is one article.
 fn score_stage(
     mut config: Config,
-    args: &EvalArgs,
+    args: &EvalNerArgs,
     predictions: &mut Predictions,
 ) -> anyhow::Result<Score> {
     let file = &args.file;
@@ -461,10 +430,10 @@ mod tests {
                        زار O\nجون B-PERS\nكيربي I-PERS\nموسكو B-LOC\n\n\
                        وصل O\nبشار B-PERS\nإلى O\nباريس B-LOC\n";
 
-    fn toy_args(dir: &Path) -> TrainArgs {
+    fn toy_args(dir: &Path) -> TrainNerArgs {
         let train = dir.join("toy.txt");
         std::fs::write(&train, TOY).unwrap();
-        TrainArgs {
+        TrainNerArgs {
             train,
             documents: GumDocuments::Train,
             folds: None,
@@ -484,14 +453,14 @@ mod tests {
     #[test]
     fn a_model_averaged_over_seeds_is_written_and_loads() {
         let dir = tempfile::tempdir().unwrap();
-        let args = TrainArgs {
+        let args = TrainNerArgs {
             average_seeds: 3,
             ..toy_args(dir.path())
         };
         train_cmd(args.clone()).unwrap();
         let averaged = std::fs::read(&args.out).unwrap();
         crate::entities::model::Model::from_bytes(&averaged).unwrap();
-        train_cmd(TrainArgs {
+        train_cmd(TrainNerArgs {
             average_seeds: 1,
             ..args.clone()
         })
@@ -502,7 +471,7 @@ mod tests {
     #[test]
     fn an_average_over_seeds_can_be_cross_validated() {
         let dir = tempfile::tempdir().unwrap();
-        train_cmd(TrainArgs {
+        train_cmd(TrainNerArgs {
             folds: Some(2),
             average_seeds: 2,
             ..toy_args(dir.path())

@@ -250,22 +250,27 @@ impl Phrases {
     }
 }
 
-/// The key of `name` written after a one-letter preposition (`ببغداد`,
-/// `بلبنان`). A name's first letter that could be a preposition (`ب`, `ل`,
-/// `ك`) is stripped from its key like one (`بغداد` is keyed `غداد`), so
-/// after a real preposition the text's key keeps it (`ببغداد` is keyed
-/// `بغداد`): a second key, the same as the first for other names.
-fn key_after_preposition(name: &str) -> Option<String> {
+/// Every key a text word can have for `name`: its own, and for an Arabic
+/// name whose first letter could be a one-letter preposition (`ب`, `ل`,
+/// `ك`) the key it has written after one. That letter is stripped from the
+/// name's own key like a preposition (`بغداد` is keyed `غداد`), so after a
+/// real preposition the text's key keeps it (`ببغداد` is keyed `بغداد`).
+fn keys_of(name: &str) -> impl Iterator<Item = String> {
     let name = name.trim_start();
-    if !name
+    let own = phrase_key(name);
+    let after_preposition = name
         .chars()
         .next()
         .is_some_and(crate::text::is_arabic_letter)
-    {
-        return None;
-    }
-    let key = phrase_key(&format!("ب{name}"));
-    (key != phrase_key(name)).then_some(key)
+        .then(|| phrase_key(&format!("ب{name}")))
+        .filter(|k| *k != own);
+    std::iter::once(own).chain(after_preposition)
+}
+
+/// A table line `word<TAB>flag` (the flag may be missing), trimmed.
+fn flagged(line: &str) -> (&str, &str) {
+    let (word, flag) = line.split_once('\t').unwrap_or((line, ""));
+    (word.trim(), flag.trim())
 }
 
 fn lines(table: &str) -> impl Iterator<Item = &str> {
@@ -290,8 +295,7 @@ impl Lexicon {
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut article_names = FxHashSet::default();
         let mut add = |name: &str, target: Target| {
-            let keys_of_name = std::iter::once(phrase_key(name)).chain(key_after_preposition(name));
-            for key in keys_of_name {
+            for key in keys_of(name) {
                 if key.is_empty() {
                     continue;
                 }
@@ -354,11 +358,10 @@ impl Lexicon {
                 surface(line, &mut surface_words);
             }
             for line in lines(t.org_heads) {
-                let (head, flag) = line.split_once('\t').unwrap_or((line, ""));
-                let head = head.trim();
+                let (head, flag) = flagged(line);
                 add(head, Target::OrgHead);
                 surface(head, &mut surface_words);
-                match flag.trim() {
+                match flag {
                     "" => {}
                     "opens" => {
                         opening_org_heads.insert(phrase_key(head));
@@ -378,9 +381,9 @@ impl Lexicon {
             name_breakers.extend(lines(t.name_breakers).map(phrase_key));
             org_name_prefixes.extend(lines(t.org_name_prefixes).map(str::to_string));
             for line in lines(t.name_linkers) {
-                let (word, flag) = line.split_once('\t').unwrap_or((line, ""));
-                let word = super::normalize::fold(word.trim());
-                match flag.trim() {
+                let (word, flag) = flagged(line);
+                let word = super::normalize::fold(word);
+                match flag {
                     "" => {}
                     "compound" => {
                         compound_linkers.insert(word.clone());
