@@ -156,13 +156,13 @@ pub struct Lexicon {
     pub targets: Vec<Vec<Target>>,
     /// Pattern keys (lookup forms joined by spaces), parallel to `targets`.
     pub keys: Vec<String>,
-    /// Keys of place names that alone do not make a location.
+    /// Keys ([`keys_of`]) of place names that alone do not make a location.
     pub place_stopwords: FxHashSet<String>,
     /// Folded words of frequent non-names.
     pub common_words: FxHashSet<String>,
-    /// Lookup keys of words that end a name opened by an organisation head.
+    /// Keys ([`keys_of`]) of words that end a name opened by an organisation head.
     pub name_breakers: FxHashSet<String>,
-    /// Lookup keys of the organisation heads marked `opens` or `widens`.
+    /// Keys ([`keys_of`]) of the organisation heads marked `opens` or `widens`.
     pub opening_org_heads: FxHashSet<String>,
     /// Of those, the heads marked `widens`: common nouns too, they open a
     /// name only around one the tagger found.
@@ -251,10 +251,10 @@ impl Phrases {
 }
 
 /// Every key a text word can have for `name`: its own, and for an Arabic
-/// name whose first letter could be a one-letter preposition (`ب`, `ل`,
-/// `ك`) the key it has written after one. That letter is stripped from the
-/// name's own key like a preposition (`بغداد` is keyed `غداد`), so after a
-/// real preposition the text's key keeps it (`ببغداد` is keyed `بغداد`).
+/// name whose first letter is stripped like a proclitic (a preposition
+/// `ب`, `ل`, `ك`: `بغداد` is keyed `غداد`; the conjunction `و`: `وزارة` is
+/// keyed `زارة`) the key it has written after a one-letter preposition,
+/// which keeps that letter (`ببغداد` is keyed `بغداد`, `لوزارة` `وزارة`).
 fn keys_of(name: &str) -> impl Iterator<Item = String> {
     let name = name.trim_start();
     let own = phrase_key(name);
@@ -363,12 +363,10 @@ impl Lexicon {
                 surface(head, &mut surface_words);
                 match flag {
                     "" => {}
-                    "opens" => {
-                        opening_org_heads.insert(phrase_key(head));
-                    }
+                    "opens" => opening_org_heads.extend(keys_of(head)),
                     "widens" => {
-                        opening_org_heads.insert(phrase_key(head));
-                        widening_org_heads.insert(phrase_key(head));
+                        opening_org_heads.extend(keys_of(head));
+                        widening_org_heads.extend(keys_of(head));
                     }
                     other => {
                         return Err(LexiconError(format!(
@@ -378,7 +376,7 @@ impl Lexicon {
                 }
             }
             common_words.extend(lines(t.common_words).map(super::normalize::fold));
-            name_breakers.extend(lines(t.name_breakers).map(phrase_key));
+            name_breakers.extend(lines(t.name_breakers).flat_map(keys_of));
             org_name_prefixes.extend(lines(t.org_name_prefixes).map(str::to_string));
             for line in lines(t.name_linkers) {
                 let (word, flag) = flagged(line);
@@ -410,7 +408,7 @@ impl Lexicon {
                 };
                 add(name.trim(), Target::Known(list));
             }
-            place_stopwords.extend(lines(t.place_stopwords).map(phrase_key));
+            place_stopwords.extend(lines(t.place_stopwords).flat_map(keys_of));
         }
         let phrases = Phrases::new(&keys)?;
         Ok(Lexicon {

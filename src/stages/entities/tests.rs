@@ -296,6 +296,17 @@ fn an_opening_head_ends_with_the_table_organisation_it_begins() {
 }
 
 #[test]
+fn an_opening_head_written_after_a_preposition_opens_a_name() {
+    // `وزارة` is keyed `زارة`, its `و` stripped like the conjunction;
+    // `لوزارة` (for the ministry) keeps it.
+    let spans = after_org_heads("وقدم الدعم لوزارة الطاقة أمس.", vec![]);
+    assert_eq!(
+        spans,
+        vec![("لوزارة".into(), "الطاقة".into(), Kind::Organization)]
+    );
+}
+
+#[test]
 fn an_opening_head_opens_a_name_the_tagger_missed() {
     let spans = after_org_heads("وقالت وزارة الخارجية أمس.", vec![]);
     assert_eq!(
