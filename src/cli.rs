@@ -88,7 +88,7 @@ pub enum Command {
         out: PathBuf,
     },
     /// Build the word table (data/entities/ar/words.tsv: general-usage
-    /// frequencies and name-unit counts) and the letter model
+    /// frequencies, name-unit counts and word clusters) and the letter model
     /// (data/entities/ar/letters.tsv) that the tagger's features read.
     BuildWords {
         /// A wordfreq dump, `word<TAB>zipf` per line (the README says how to
@@ -99,6 +99,11 @@ pub enum Command {
         /// (`name_units.tsv` of the `arabic-name-romanizer` package).
         #[arg(long, value_name = "FILE")]
         names: PathBuf,
+        /// Word clusters, `word<TAB>fine<TAB>middle<TAB>coarse` per line
+        /// (`scripts/word_clusters.py`); without it the table has no
+        /// cluster columns.
+        #[arg(long, value_name = "FILE")]
+        clusters: Option<PathBuf>,
         /// Where to write the table.
         #[arg(
             long,

@@ -59,9 +59,16 @@ fn main() -> ExitCode {
         Command::BuildWords {
             wordfreq,
             names,
+            clusters,
             out,
             letters_out,
-        } => commands::ner::build_words_cmd(&wordfreq, &names, &out, &letters_out),
+        } => commands::ner::build_words_cmd(
+            &wordfreq,
+            &names,
+            clusters.as_deref(),
+            &out,
+            &letters_out,
+        ),
         Command::Tag {
             conll: _,
             model,

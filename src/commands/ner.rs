@@ -204,18 +204,20 @@ pub fn build_gazetteers_cmd(shared: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the word table and the letter model from a wordfreq dump and a
-/// name-unit list.
+/// Writes the word table and the letter model from a wordfreq dump, a
+/// name-unit list and optionally word clusters.
 pub fn build_words_cmd(
     wordfreq: &Path,
     names: &Path,
+    clusters: Option<&Path>,
     out: &Path,
     letters_out: &Path,
 ) -> anyhow::Result<()> {
     let read = |p: &Path| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
-    let built = words::build(&read(wordfreq)?, &read(names)?)?;
+    let clusters = clusters.map(read).transpose()?;
+    let built = words::build(&read(wordfreq)?, &read(names)?, clusters.as_deref())?;
     for (text, path, what) in [
         (&built.words, out, "words"),
         (&built.letters, letters_out, "letter grams"),

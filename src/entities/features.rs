@@ -25,7 +25,7 @@ use super::words::WordClass;
 
 /// Version of the templates and hashing, written into model files so that a
 /// model trained on other features is refused rather than silently wrong.
-pub const FEATURES_VERSION: u32 = 5;
+pub const FEATURES_VERSION: u32 = 6;
 
 /// The template set a model was trained with (recorded in its file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,6 +113,9 @@ pub struct Keys {
     list: u64,
     /// Name-likeness band of the clitic-stripped word's letters.
     letters: u64,
+    /// The clitic-stripped word's fine, middle and coarse clusters
+    /// ([`WordClass::clusters`]).
+    clusters: [u64; 3],
 }
 
 impl Keys {
@@ -203,6 +206,7 @@ impl Keys {
             name: u64::from(class.name),
             list: marks.list_code(),
             letters: u64::from(class.letters),
+            clusters: class.clusters.map(u64::from),
         }
     }
 
@@ -225,6 +229,7 @@ impl Keys {
             name: value,
             list: value,
             letters: value,
+            clusters: [value; 3],
         }
     }
 }
@@ -347,11 +352,11 @@ pub fn word_shape(form: &str) -> u64 {
 }
 
 /// Features per token: the templates' slots, then [`HISTORY_SLOTS`].
-pub const NUM_FEATURES: usize = 65;
+pub const NUM_FEATURES: usize = 73;
 
 /// Slots (within a token's features) that the templates leave empty and
 /// [`super::history::History`] fills as a document is tagged.
-pub const HISTORY_SLOTS: [usize; 2] = [63, 64];
+pub const HISTORY_SLOTS: [usize; 2] = [71, 72];
 
 /// Positions (within a token's features) of the word-identity templates
 /// (`w`, `f`, `l`, `p|l`): hidden by word dropout in training.
@@ -555,6 +560,22 @@ fn word_class_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
     add(&[k.letters, n1.letters]);
 }
 
+/// The templates of the word clusters (Arabic only): each level for the
+/// token, the middle level of its neighbours, coarse-level bigrams, and the
+/// middle level with the token's frequency band.
+fn cluster_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
+    let Window { p1, k, n1, .. } = w;
+    let [fine, middle, coarse] = k.clusters;
+    add(&[fine]);
+    add(&[middle]);
+    add(&[coarse]);
+    add(&[p1.clusters[1]]);
+    add(&[n1.clusters[1]]);
+    add(&[p1.clusters[2], coarse]);
+    add(&[coarse, n1.clusters[2]]);
+    add(&[middle, k.lfreq]);
+}
+
 /// The hashed feature ids of every token of a sentence, each reduced modulo
 /// `buckets`: `out` is cleared and refilled with [`NUM_FEATURES`] ids per
 /// token.
@@ -616,6 +637,7 @@ pub fn sentence_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32
             add(&[k.list, k.marks]);
             // General usage (see super::words).
             word_class_templates(w, add);
+            cluster_templates(w, add);
         },
     );
 }
@@ -670,6 +692,41 @@ mod tests {
             // Empty until a document's history fills them.
             assert!(HISTORY_SLOTS.iter().all(|&i| feats[i] == NO_FEATURE));
         }
+    }
+
+    #[test]
+    fn unseen_words_of_one_cluster_share_the_cluster_features_only() {
+        let clustered = |form: &str, clusters: [u16; 3]| {
+            let word = word(form);
+            let marks = Marks::default();
+            let class = WordClass {
+                clusters,
+                ..WordClass::default()
+            };
+            vec![TokenView {
+                keys: Keys::new(form, &word, &marks, class),
+                word,
+                marks,
+            }]
+        };
+        let features = |toks: &[TokenView]| {
+            let mut out = Vec::new();
+            sentence_features(toks, 1 << 20, &mut out);
+            out
+        };
+        let a = features(&clustered("كيربي", [7, 3, 1]));
+        let b = features(&clustered("شيراك", [7, 3, 1]));
+        let c = features(&clustered("شيراك", [9, 4, 2]));
+        let shared = |x: &[u32], y: &[u32]| x.iter().zip(y).filter(|(p, q)| p == q).count();
+        // Two words of one cluster share more features than one word does
+        // in two clusters has with the first: the cluster templates.
+        assert!(
+            shared(&a, &b) > shared(&a, &c),
+            "{} {}",
+            shared(&a, &b),
+            shared(&a, &c)
+        );
+        assert_ne!(b, c);
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub struct WordClass {
     /// How name-like the clitic-stripped word's letters are
     /// ([`LetterModel::band`]), 0 for a word not in Arabic letters.
     pub letters: u8,
+    /// The clitic-stripped word's clusters, fine to coarse (nested, as
+    /// Brown-cluster prefixes are), 0 when the word was not clustered.
+    pub clusters: [u16; 3],
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,6 +59,7 @@ struct Entry {
     /// Zipf × 10 of the key as a clitic-stripped word.
     stem: u8,
     name: u8,
+    clusters: [u16; 3],
 }
 
 /// The word table: form hash to what is known of the form, and the letter
@@ -121,7 +125,9 @@ impl WordTable {
     }
 
     /// Reads `key<TAB>surface<TAB>stem<TAB>given<TAB>surname` lines (Zipf
-    /// values in tenths, name counts); `#` lines are comments.
+    /// values in tenths, name counts), optionally followed by
+    /// `<TAB>fine<TAB>middle<TAB>coarse` cluster numbers (0: none); `#`
+    /// lines are comments.
     pub fn parse(tsv: &str) -> Result<WordTable, WordTableError> {
         // Sized up front: growing a 200k-entry map leaves its smaller
         // copies behind in the allocator, several MB of resident memory.
@@ -147,12 +153,25 @@ impl WordTable {
             let stem = num("stem")?;
             let given = num("given")?;
             let surname = num("surname")?;
+            let mut clusters = [0u16; 3];
+            for (c, what) in clusters.iter_mut().zip(["fine", "middle", "coarse"]) {
+                match cols.next() {
+                    None if what == "fine" => break,
+                    None => return Err(err(&format!("no {what} cluster column"))),
+                    Some(v) => {
+                        *c = v
+                            .parse::<u16>()
+                            .map_err(|_| err(&format!("{what} cluster is not a number")))?
+                    }
+                }
+            }
             map.insert(
                 hash_str(key),
                 Entry {
                     surface: surface.min(255) as u8,
                     stem: stem.min(255) as u8,
                     name: name_class(given, surname),
+                    clusters,
                 },
             );
         }
@@ -177,10 +196,10 @@ impl WordTable {
     /// its letters are.
     pub fn class(&self, w: &Word) -> WordClass {
         let surface = self.map.get(&hash_str(&w.folded)).map_or(0, |e| e.surface);
-        let (stem, name) = self
+        let (stem, name, clusters) = self
             .map
             .get(&hash_str(&w.lookup))
-            .map_or((0, 0), |e| (e.stem, e.name));
+            .map_or((0, 0, [0; 3]), |e| (e.stem, e.name, e.clusters));
         let arabic = !w.lookup.is_empty() && w.lookup.chars().all(is_arabic_letter);
         WordClass {
             surface: zipf_band(surface),
@@ -191,6 +210,7 @@ impl WordTable {
             } else {
                 0
             },
+            clusters,
         }
     }
 }
@@ -203,6 +223,7 @@ struct Counts {
     stem: f64,
     given: u32,
     surname: u32,
+    clusters: Option<[u16; 3]>,
 }
 
 /// Words at least this frequent (Zipf in tenths) that are no name unit
@@ -220,14 +241,20 @@ pub struct Built {
     pub letters: String,
 }
 
-/// Builds the tables' texts from a wordfreq dump (`word<TAB>zipf` lines)
-/// and a name-unit list (`unit<TAB>total<TAB>given<TAB>surname...`, `#`
-/// comments). Only Arabic-script words are kept; frequencies of source
-/// words that fold to the same form are added up. The output is sorted, so
-/// a rebuild from the same sources gives the same files.
-pub fn build(wordfreq: &str, names: &str) -> Result<Built, WordTableError> {
+/// Builds the tables' texts from a wordfreq dump (`word<TAB>zipf` lines),
+/// a name-unit list (`unit<TAB>total<TAB>given<TAB>surname...`, `#`
+/// comments) and optionally word clusters (`word<TAB>fine<TAB>middle<TAB>coarse`,
+/// `#` comments; `scripts/word_clusters.py`). Only Arabic-script words are
+/// kept; frequencies of source words that fold to the same form are added
+/// up, and a form takes the clusters of its most frequent source word. The
+/// output is sorted, so a rebuild from the same sources gives the same
+/// files.
+pub fn build(wordfreq: &str, names: &str, clusters: Option<&str>) -> Result<Built, WordTableError> {
     let arabic = |w: &str| !w.is_empty() && w.chars().all(is_arabic_letter);
     let mut counts: FxHashMap<String, Counts> = FxHashMap::default();
+    // Each source word's Zipf value, to give a form its most frequent
+    // word's clusters.
+    let mut zipf_of: FxHashMap<&str, f64> = FxHashMap::default();
     for (i, line) in wordfreq.lines().enumerate() {
         let Some((w, z)) = line.split_once('\t') else {
             continue;
@@ -239,6 +266,7 @@ pub fn build(wordfreq: &str, names: &str) -> Result<Built, WordTableError> {
         if !arabic(w) {
             continue;
         }
+        zipf_of.entry(w).or_insert(zipf);
         // Zipf is log10 of the frequency per billion words.
         let f = 10f64.powf(zipf - 9.0);
         let forms = word(w);
@@ -267,6 +295,38 @@ pub fn build(wordfreq: &str, names: &str) -> Result<Built, WordTableError> {
         c.given += given;
         c.surname += surname;
     }
+    if let Some(clusters) = clusters {
+        let mut best: FxHashMap<String, f64> = FxHashMap::default();
+        for (i, line) in clusters.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let err = |reason: String| WordTableError {
+                line: i + 1,
+                reason: format!("clusters: {reason}"),
+            };
+            let mut cols = line.split('\t');
+            let w = cols.next().unwrap_or("");
+            let mut ids = [0u16; 3];
+            for (id, what) in ids.iter_mut().zip(["fine", "middle", "coarse"]) {
+                *id = cols
+                    .next()
+                    .and_then(|c| c.trim().parse().ok())
+                    .filter(|&n: &u16| n > 0)
+                    .ok_or_else(|| err(format!("no {what} cluster (a number from 1)")))?;
+            }
+            if !arabic(w) {
+                continue;
+            }
+            let key = word(w).lookup.to_string();
+            let zipf = zipf_of.get(w).copied().unwrap_or(f64::MIN);
+            if best.get(&key).is_some_and(|&b| b >= zipf) {
+                continue;
+            }
+            best.insert(key.clone(), zipf);
+            counts.entry(key).or_default().clusters = Some(ids);
+        }
+    }
     let tenths = |f: f64| -> u16 {
         if f <= 0.0 {
             return 0;
@@ -278,29 +338,37 @@ pub fn build(wordfreq: &str, names: &str) -> Result<Built, WordTableError> {
             t.min(255.0) as u16
         }
     };
-    let mut rows: Vec<(&String, u16, u16, u32, u32)> = counts
+    // One output row: the form, its Zipf tenths as written and as a stem.
+    let mut rows: Vec<(&String, u16, u16, &Counts)> = counts
         .iter()
-        .map(|(k, c)| (k, tenths(c.surface), tenths(c.stem), c.given, c.surname))
-        .filter(|r| r.1 > 0 || r.2 > 0 || r.3 + r.4 > 0)
+        .map(|(k, c)| (k, tenths(c.surface), tenths(c.stem), c))
+        .filter(|&(_, s, t, c)| s > 0 || t > 0 || c.given + c.surname > 0 || c.clusters.is_some())
         .collect();
     rows.sort_by(|a, b| a.0.cmp(b.0));
     let name_forms: Vec<&str> = rows
         .iter()
-        .filter(|r| r.3 + r.4 >= LETTERS_MIN_NAME_COUNT)
+        .filter(|r| r.3.given + r.3.surname >= LETTERS_MIN_NAME_COUNT)
         .map(|r| r.0.as_str())
         .collect();
     let common_forms: Vec<&str> = rows
         .iter()
-        .filter(|r| r.2 >= LETTERS_MIN_ZIPF_TENTHS && r.3 + r.4 == 0)
+        .filter(|r| r.2 >= LETTERS_MIN_ZIPF_TENTHS && r.3.given + r.3.surname == 0)
         .map(|r| r.0.as_str())
         .collect();
     let letters = super::letters::build(name_forms, common_forms);
-    let mut out = String::from(
-        "# key\tsurface zipf×10\tstem zipf×10\tgiven-name count\tsurname count\n\
-         # Built by `akhbar build-words`; sources and licences in models/NOTICE.\n",
-    );
-    for (k, s, t, g, n) in rows {
-        let _ = writeln!(out, "{k}\t{s}\t{t}\t{g}\t{n}");
+    let mut out =
+        String::from("# key\tsurface zipf×10\tstem zipf×10\tgiven-name count\tsurname count");
+    if clusters.is_some() {
+        out.push_str("\tfine cluster\tmiddle cluster\tcoarse cluster");
+    }
+    out.push_str("\n# Built by `akhbar build-words`; sources and licences in models/NOTICE.\n");
+    for (k, s, t, c) in rows {
+        let _ = write!(out, "{k}\t{s}\t{t}\t{}\t{}", c.given, c.surname);
+        if clusters.is_some() {
+            let [f, m, c] = c.clusters.unwrap_or_default();
+            let _ = write!(out, "\t{f}\t{m}\t{c}");
+        }
+        out.push('\n');
     }
     Ok(Built {
         words: out,
@@ -318,7 +386,7 @@ mod tests {
 
     #[test]
     fn frequencies_of_forms_that_fold_together_add_up() {
-        let table = WordTable::parse(&build(FREQ, NAMES).unwrap().words).unwrap();
+        let table = WordTable::parse(&build(FREQ, NAMES, None).unwrap().words).unwrap();
         let c = table.class(&word("والرئيس"));
         // The stem رئيس gathers رئيس, الرئيس and والرئيس.
         assert!(c.stem > zipf_band(49), "{c:?}");
@@ -327,7 +395,7 @@ mod tests {
 
     #[test]
     fn name_units_are_classed_by_kind() {
-        let table = WordTable::parse(&build(FREQ, NAMES).unwrap().words).unwrap();
+        let table = WordTable::parse(&build(FREQ, NAMES, None).unwrap().words).unwrap();
         let given = table.class(&word("ومحمد")).name;
         let surname = table.class(&word("بركات")).name;
         assert_eq!(given / 8, 1);
@@ -337,9 +405,48 @@ mod tests {
 
     #[test]
     fn latin_words_and_unknown_words_get_nothing() {
-        let table = WordTable::parse(&build(FREQ, NAMES).unwrap().words).unwrap();
+        let table = WordTable::parse(&build(FREQ, NAMES, None).unwrap().words).unwrap();
         assert_eq!(table.class(&word("news")), WordClass::default());
         assert_eq!(table.class(&word("كلمةمجهولة")), WordClass::default());
+    }
+
+    /// `word<TAB>fine<TAB>middle<TAB>coarse`, as scripts/word_clusters.py
+    /// writes them.
+    const CLUSTERS: &str = "# word\tfine\tmiddle\tcoarse\n\
+        والرئيس\t9\t3\t1\nالرئيس\t5\t2\t1\nرئيس\t6\t2\t1\nكيربي\t40\t12\t4\nnews\t1\t1\t1\n";
+
+    #[test]
+    fn a_form_takes_the_clusters_of_its_most_frequent_source_word() {
+        let table = WordTable::parse(&build(FREQ, NAMES, Some(CLUSTERS)).unwrap().words).unwrap();
+        // رئيس, الرئيس and والرئيس all strip to رئيس; الرئيس is the most
+        // frequent of them, though listed after والرئيس.
+        assert_eq!(table.class(&word("للرئيس")).clusters, [5, 2, 1]);
+    }
+
+    #[test]
+    fn a_clustered_word_below_the_frequency_floor_still_gets_its_clusters() {
+        let table = WordTable::parse(&build(FREQ, NAMES, Some(CLUSTERS)).unwrap().words).unwrap();
+        let c = table.class(&word("وكيربي"));
+        assert_eq!(c.clusters, [40, 12, 4]);
+        assert_eq!((c.surface, c.stem, c.name), (0, 0, 0));
+        assert_eq!(table.class(&word("news")).clusters, [0; 3]);
+    }
+
+    #[test]
+    fn a_table_without_cluster_columns_has_no_clusters() {
+        let text = build(FREQ, NAMES, None).unwrap().words;
+        assert!(!text.contains("cluster"));
+        let table = WordTable::parse(&text).unwrap();
+        assert_eq!(table.class(&word("الرئيس")).clusters, [0; 3]);
+    }
+
+    #[test]
+    fn a_cluster_line_without_its_three_classes_is_an_error() {
+        let err = build(FREQ, NAMES, Some("رئيس\t5\t2\n")).err().unwrap();
+        assert_eq!(err.line, 1);
+        assert!(err.to_string().contains("coarse"), "{err}");
+        let err = WordTable::parse("في\t75\t75\t0\t0\t3\t2\n").unwrap_err();
+        assert!(err.to_string().contains("coarse"), "{err}");
     }
 
     #[test]
@@ -354,5 +461,6 @@ mod tests {
         let table = WordTable::builtin().unwrap();
         assert!(table.len() > 100_000, "{}", table.len());
         assert!(table.class(&word("في")).surface >= 14);
+        assert!(table.class(&word("بغداد")).clusters.iter().all(|&c| c > 0));
     }
 }
