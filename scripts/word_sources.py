@@ -5,8 +5,8 @@
     akhbar build-words --wordfreq OUTDIR/wordfreq_ar.tsv --names OUTDIR/name_units_ar.tsv
 
 Downloads two pinned PyPI wheels (checked against their sha256) and writes:
-- wordfreq_ar.tsv: wordfreq 3.1.1's large Arabic list, `word<TAB>zipf`
-  (data CC BY-SA 4.0, Robyn Speer et al.);
+- wordfreq_ar.tsv and wordfreq_en.tsv: wordfreq 3.1.1's large Arabic and
+  English lists, `word<TAB>zipf` (data CC BY-SA 4.0, Robyn Speer et al.);
 - name_units_ar.tsv: arabic-name-romanizer 0.2.0's name units,
   `unit<TAB>total<TAB>given<TAB>surname<TAB>unknown` (MIT; the counts come
   from Wikidata person labels, CC0).
@@ -51,6 +51,14 @@ def main():
                 f.write(f"{w}\t{9 - i / 100.0:.2f}\n")
                 n += 1
     print(f"wordfreq_ar.tsv: {n} words", file=sys.stderr)
+    data = msgpack.unpackb(gzip.decompress(wf.read("wordfreq/data/large_en.msgpack.gz")), raw=False)
+    n = 0
+    with open(os.path.join(out, "wordfreq_en.tsv"), "w", encoding="utf-8") as f:
+        for i, words in enumerate(data[1:]):
+            for w in words:
+                f.write(f"{w}\t{9 - i / 100.0:.2f}\n")
+                n += 1
+    print(f"wordfreq_en.tsv: {n} words", file=sys.stderr)
 
     nr = fetch("arabic-name-romanizer==0.2.0", WHEELS["arabic-name-romanizer==0.2.0"], out)
     db_path = os.path.join(out, "names.sqlite3")

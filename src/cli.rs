@@ -87,32 +87,33 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "data/gazetteers")]
         out: PathBuf,
     },
-    /// Build the word table (data/entities/ar/words.tsv: general-usage
-    /// frequencies, name-unit counts and word clusters) and the letter model
+    /// Build a word table (data/entities/LANG/words.tsv: general-usage
+    /// frequencies, name-unit counts and word clusters) and, for Arabic, the letter model
     /// (data/entities/ar/letters.tsv) that the tagger's features read.
     BuildWords {
+        /// The table's language: `ar` (Arabic-script words, with name units
+        /// and the letter model) or `en` (lower-case Latin words).
+        #[arg(long, value_name = "LANG", default_value = "ar", value_parser = ["ar", "en"])]
+        language: String,
         /// A wordfreq dump, `word<TAB>zipf` per line (the README says how to
         /// make it from the `wordfreq` package).
         #[arg(long, value_name = "FILE")]
         wordfreq: PathBuf,
         /// Name units, `unit<TAB>total<TAB>given<TAB>surname...` per line
-        /// (`name_units.tsv` of the `arabic-name-romanizer` package).
+        /// (`name_units.tsv` of the `arabic-name-romanizer` package);
+        /// needed for `ar`.
         #[arg(long, value_name = "FILE")]
-        names: PathBuf,
+        names: Option<PathBuf>,
         /// Word clusters, `word<TAB>fine<TAB>middle<TAB>coarse` per line
         /// (`scripts/word_clusters.py`); without it the table has no
         /// cluster columns.
         #[arg(long, value_name = "FILE")]
         clusters: Option<PathBuf>,
-        /// Where to write the table.
-        #[arg(
-            long,
-            value_name = "FILE",
-            default_value = "data/entities/ar/words.tsv"
-        )]
-        out: PathBuf,
+        /// Where to write the table [default: data/entities/LANG/words.tsv].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         /// Where to write the letter model (letter-trigram ratios of name
-        /// units over common words).
+        /// units over common words; `ar` only).
         #[arg(
             long,
             value_name = "FILE",

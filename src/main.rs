@@ -57,16 +57,18 @@ fn main() -> ExitCode {
             commands::ner::build_gazetteers_cmd(&shared, &out)
         }
         Command::BuildWords {
+            language,
             wordfreq,
             names,
             clusters,
             out,
             letters_out,
         } => commands::ner::build_words_cmd(
+            &language,
             &wordfreq,
-            &names,
+            names.as_deref(),
             clusters.as_deref(),
-            &out,
+            out.as_deref(),
             &letters_out,
         ),
         Command::Tag {

@@ -16,7 +16,7 @@ use crate::entities::words;
 use crate::stages::{entities_conll, Chain, StageKind};
 use anyhow::Context;
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The labelled sentences of a CoNLL file, or of the chosen documents of a
@@ -204,25 +204,34 @@ pub fn build_gazetteers_cmd(shared: &Path, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the word table and the letter model from a wordfreq dump, a
-/// name-unit list and optionally word clusters.
+/// Writes a word table (and, for Arabic, the letter model) from a wordfreq
+/// dump, a name-unit list (Arabic) and optionally word clusters.
 pub fn build_words_cmd(
+    language: &str,
     wordfreq: &Path,
-    names: &Path,
+    names: Option<&Path>,
     clusters: Option<&Path>,
-    out: &Path,
+    out: Option<&Path>,
     letters_out: &Path,
 ) -> anyhow::Result<()> {
     let read = |p: &Path| {
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
     let clusters = clusters.map(read).transpose()?;
-    let built = words::build(&read(wordfreq)?, &read(names)?, clusters.as_deref())?;
-    for (text, path, what) in [
-        (&built.words, out, "words"),
-        (&built.letters, letters_out, "letter grams"),
-    ] {
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    let default_out = PathBuf::from(format!("data/entities/{language}/words.tsv"));
+    let out = out.unwrap_or(&default_out);
+    let mut written = Vec::new();
+    if language == "en" {
+        let words = words::build_english(&read(wordfreq)?, clusters.as_deref())?;
+        written.push((words, out, "words"));
+    } else {
+        let names = names.context("--names is needed for the Arabic table")?;
+        let built = words::build(&read(wordfreq)?, &read(names)?, clusters.as_deref())?;
+        written.push((built.words, out, "words"));
+        written.push((built.letters, letters_out, "letter grams"));
+    }
+    for (text, path, what) in written {
+        std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
         let rows = text.lines().filter(|l| !l.starts_with('#')).count();
         eprintln!("wrote {rows} {what} to {}", path.display());
     }

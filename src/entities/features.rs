@@ -25,7 +25,7 @@ use super::words::WordClass;
 
 /// Version of the templates and hashing, written into model files so that a
 /// model trained on other features is refused rather than silently wrong.
-pub const FEATURES_VERSION: u32 = 6;
+pub const FEATURES_VERSION: u32 = 7;
 
 /// The template set a model was trained with (recorded in its file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -469,12 +469,13 @@ fn each_token(
 }
 
 /// The English templates, [`NUM_FEATURES`] slots per token like the Arabic
-/// ones (the word table's slots unused):
+/// ones (some left unused):
 /// the word as written, lower-cased and with its short shape, at the start
 /// of the sentence or not; affixes, shape and length; a ±2 window of
 /// lower-cased words, the neighbours as written and their short shapes;
 /// word bigrams, the previous and next word with this word's shape; the
-/// gazetteer and title marks as in Arabic.
+/// gazetteer and title marks as in Arabic; the word table's frequency bands
+/// and clusters as in Arabic, and each with the word's short shape.
 pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>) {
     // Template numbers distinct from the Arabic ones.
     each_token(
@@ -535,13 +536,20 @@ pub fn english_features(tokens: &[TokenView], buckets: usize, out: &mut Vec<u32>
             add(&[k.marks, n1.marks]);
             add(&[k.marks, k.lookup]);
             add(&[p1.marks, k.lookup]);
-            // The word table is Arabic: its slots stay unused.
+            // General usage and word clusters (see super::words), and
+            // with the word's case: a capitalised word that is frequent in
+            // lower case, or of a cluster of names.
+            word_class_templates(w, add);
+            cluster_templates(w, add);
+            add(&[k.lfreq, k.wshape]);
+            add(&[k.clusters[1], k.wshape]);
         },
     );
 }
 
 /// The templates of the word table's classes, shared by both sets: the
-/// token's frequency bands and name class, alone and with its neighbours'.
+/// token's frequency bands and name class (the English table has no name
+/// units), alone and with its neighbours'.
 fn word_class_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
     let Window { p1, k, n1, .. } = w;
     add(&[k.sfreq]);
@@ -560,7 +568,7 @@ fn word_class_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
     add(&[k.letters, n1.letters]);
 }
 
-/// The templates of the word clusters (Arabic only): each level for the
+/// The templates of the word clusters, shared by both sets: each level for the
 /// token, the middle level of its neighbours, coarse-level bigrams, and the
 /// middle level with the token's frequency band.
 fn cluster_templates(w: Window, add: &mut dyn FnMut(&[u64])) {
@@ -709,24 +717,25 @@ mod tests {
                 marks,
             }]
         };
-        let features = |toks: &[TokenView]| {
-            let mut out = Vec::new();
-            sentence_features(toks, 1 << 20, &mut out);
-            out
-        };
-        let a = features(&clustered("كيربي", [7, 3, 1]));
-        let b = features(&clustered("شيراك", [7, 3, 1]));
-        let c = features(&clustered("شيراك", [9, 4, 2]));
         let shared = |x: &[u32], y: &[u32]| x.iter().zip(y).filter(|(p, q)| p == q).count();
-        // Two words of one cluster share more features than one word does
-        // in two clusters has with the first: the cluster templates.
-        assert!(
-            shared(&a, &b) > shared(&a, &c),
-            "{} {}",
-            shared(&a, &b),
-            shared(&a, &c)
-        );
-        assert_ne!(b, c);
+        for (set, one, other) in [
+            (FeatureSet::Arabic, "كيربي", "شيراك"),
+            (FeatureSet::English, "Kirby", "Chirac"),
+        ] {
+            let features = |toks: &[TokenView]| {
+                let mut out = Vec::new();
+                features_of(set, toks, 1 << 20, &mut out);
+                out
+            };
+            let a = features(&clustered(one, [7, 3, 1]));
+            let b = features(&clustered(other, [7, 3, 1]));
+            let c = features(&clustered(other, [9, 4, 2]));
+            // Two words of one cluster share more features than the second
+            // word in another cluster has with the first: the cluster
+            // templates.
+            assert!(shared(&a, &b) > shared(&a, &c), "{set:?}");
+            assert_ne!(b, c);
+        }
     }
 
     #[test]
@@ -769,8 +778,9 @@ mod tests {
         features_of(FeatureSet::English, &toks, 1 << 16, &mut en);
         features_of(FeatureSet::Arabic, &toks, 1 << 16, &mut ar);
         assert_eq!(en.len(), 4 * NUM_FEATURES);
-        // The word table's slots are unused in English.
+        // Some slots are unused in English.
         assert!(en.iter().all(|&x| x < 1 << 16 || x == NO_FEATURE));
+        assert!(en.contains(&NO_FEATURE));
         assert_ne!(en, ar);
         let mut direct = Vec::new();
         sentence_features(&toks, 1 << 16, &mut direct);

@@ -1,7 +1,7 @@
 //! The tagger's model: hashed feature weights per tag, tag transitions, and
 //! Viterbi decoding under the BIO or BILOU constraints.
 //!
-//! File format (little endian): magic `AKNER6\0\0` (the `5` is
+//! File format (little endian): magic `AKNER7\0\0` (the `5` is
 //! [`super::features::FEATURES_VERSION`]: a model of other features is
 //! refused; the last two bytes name the template set, `\0\0` the Arabic
 //! one, `en` the English one), bucket count (u32), tag
@@ -13,12 +13,12 @@
 use super::features::{FeatureSet, FEATURES_VERSION, NUM_FEATURES};
 use thiserror::Error;
 
-const MAGIC: &[u8; 8] = b"AKNER6\0\0";
-const MAGIC_ENGLISH: &[u8; 8] = b"AKNER6en";
+const MAGIC: &[u8; 8] = b"AKNER7\0\0";
+const MAGIC_ENGLISH: &[u8; 8] = b"AKNER7en";
 /// The same template sets with prediction history ([`Model::history`]).
-const MAGIC_HISTORY: &[u8; 8] = b"AKNER6h\0";
-const MAGIC_ENGLISH_HISTORY: &[u8; 8] = b"AKNER6eh";
-const _: () = assert!(FEATURES_VERSION == 6, "change MAGIC with the features");
+const MAGIC_HISTORY: &[u8; 8] = b"AKNER7h\0";
+const MAGIC_ENGLISH_HISTORY: &[u8; 8] = b"AKNER7eh";
+const _: () = assert!(FEATURES_VERSION == 7, "change MAGIC with the features");
 
 /// The BIO tag set of ANERcorp, in model order.
 pub const TAGS: [&str; 9] = [

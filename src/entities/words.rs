@@ -27,8 +27,12 @@ use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 use thiserror::Error;
 
-/// The committed table.
+/// The committed Arabic table.
 pub const WORDS_TSV: &str = include_str!("../../data/entities/ar/words.tsv");
+
+/// The committed English table (lower-case Latin forms: no key is also an
+/// Arabic one, so both live in one map).
+pub const WORDS_EN_TSV: &str = include_str!("../../data/entities/en/words.tsv");
 
 /// Words rarer than this Zipf value (in tenths) are left out of the table:
 /// below it the frequency says nothing the absence does not.
@@ -111,9 +115,9 @@ fn name_class(given: u32, surname: u32) -> u8 {
 }
 
 impl WordTable {
-    /// The committed table.
+    /// The committed tables, Arabic and English.
     pub fn builtin() -> Result<WordTable, WordTableError> {
-        let mut table = WordTable::parse(WORDS_TSV)?;
+        let mut table = WordTable::parse_all(&[WORDS_TSV, WORDS_EN_TSV])?;
         table.letters = LetterModel::builtin()?;
         Ok(table)
     }
@@ -129,11 +133,20 @@ impl WordTable {
     /// `<TAB>fine<TAB>middle<TAB>coarse` cluster numbers (0: none); `#`
     /// lines are comments.
     pub fn parse(tsv: &str) -> Result<WordTable, WordTableError> {
+        WordTable::parse_all(&[tsv])
+    }
+
+    /// [`WordTable::parse`] of several tables into one (a form of a later
+    /// table replaces the same form of an earlier one).
+    pub fn parse_all(tsvs: &[&str]) -> Result<WordTable, WordTableError> {
         // Sized up front: growing a 200k-entry map leaves its smaller
         // copies behind in the allocator, several MB of resident memory.
-        let rows = tsv.lines().filter(|l| !l.starts_with('#')).count();
+        let rows = tsvs
+            .iter()
+            .map(|t| t.lines().filter(|l| !l.starts_with('#')).count())
+            .sum();
         let mut map = FxHashMap::with_capacity_and_hasher(rows, Default::default());
-        for (i, line) in tsv.lines().enumerate() {
+        for (i, line) in tsvs.iter().flat_map(|t| t.lines().enumerate()) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
@@ -251,6 +264,26 @@ pub struct Built {
 /// files.
 pub fn build(wordfreq: &str, names: &str, clusters: Option<&str>) -> Result<Built, WordTableError> {
     let arabic = |w: &str| !w.is_empty() && w.chars().all(is_arabic_letter);
+    build_in(arabic, wordfreq, names, clusters, true)
+}
+
+/// The English word table's text (`data/entities/en/words.tsv`): as
+/// [`build`], for the lower-case Latin words of an English wordfreq dump,
+/// with no name units and no letter model.
+pub fn build_english(wordfreq: &str, clusters: Option<&str>) -> Result<String, WordTableError> {
+    let latin = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase());
+    Ok(build_in(latin, wordfreq, "", clusters, false)?.words)
+}
+
+/// [`build`] for the words that `keep` accepts; the letter model only when
+/// `letters` (empty otherwise).
+fn build_in(
+    arabic: fn(&str) -> bool,
+    wordfreq: &str,
+    names: &str,
+    clusters: Option<&str>,
+    letters: bool,
+) -> Result<Built, WordTableError> {
     let mut counts: FxHashMap<String, Counts> = FxHashMap::default();
     // Each source word's Zipf value, to give a form its most frequent
     // word's clusters.
@@ -355,7 +388,11 @@ pub fn build(wordfreq: &str, names: &str, clusters: Option<&str>) -> Result<Buil
         .filter(|r| r.2 >= LETTERS_MIN_ZIPF_TENTHS && r.3.given + r.3.surname == 0)
         .map(|r| r.0.as_str())
         .collect();
-    let letters = super::letters::build(name_forms, common_forms);
+    let letters = if letters {
+        super::letters::build(name_forms, common_forms)
+    } else {
+        String::new()
+    };
     let mut out =
         String::from("# key\tsurface zipf×10\tstem zipf×10\tgiven-name count\tsurname count");
     if clusters.is_some() {
@@ -450,6 +487,21 @@ mod tests {
     }
 
     #[test]
+    fn the_english_table_keeps_lower_case_latin_words_with_their_clusters() {
+        let freq = "the\t7.73\nlondon\t5.10\nلندن\t4.0\nU.S.\t5.0\n";
+        let clusters = "# word\tfine\tmiddle\tcoarse\nlondon\t12\t5\t2\nparis\t12\t5\t2\n";
+        let text = build_english(freq, Some(clusters)).unwrap();
+        assert!(!text.contains("لندن") && !text.contains("u.s."), "{text}");
+        let table = WordTable::parse(&text).unwrap();
+        // Matched as the text layer folds a token: lower case.
+        let london = table.class(&word("London"));
+        assert_eq!(london.clusters, [12, 5, 2]);
+        assert_eq!(london.stem, zipf_band(51));
+        assert_eq!(table.class(&word("Paris")).clusters, [12, 5, 2]);
+        assert_eq!(table.class(&word("Paris")).stem, 0);
+    }
+
+    #[test]
     fn a_malformed_line_is_an_error_naming_it() {
         let err = WordTable::parse("# c\nفي\t75\t75\tx\t0\n").unwrap_err();
         assert_eq!(err.line, 2);
@@ -462,5 +514,6 @@ mod tests {
         assert!(table.len() > 100_000, "{}", table.len());
         assert!(table.class(&word("في")).surface >= 14);
         assert!(table.class(&word("بغداد")).clusters.iter().all(|&c| c > 0));
+        assert!(table.class(&word("London")).clusters.iter().all(|&c| c > 0));
     }
 }

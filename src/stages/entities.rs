@@ -359,6 +359,17 @@ impl Entities {
                 && (kind == Kind::Organization
                     || (kind == Kind::Location
                         && overlapping.iter().all(|&i| spans[i].kind == Kind::Location)));
+            // In English, a known organisation (`Reuters`, `NATO`) the
+            // model took for a person is the organisation: capitalised
+            // agency names look like surnames to it.
+            if english && kind == Kind::Organization {
+                if let [i] = overlapping[..] {
+                    if equal && spans[i].kind == Kind::Person {
+                        spans[i].kind = Kind::Organization;
+                        continue;
+                    }
+                }
+            }
             if (overlapping.is_empty() && alone) || widens {
                 for i in overlapping.into_iter().rev() {
                     spans.remove(i);

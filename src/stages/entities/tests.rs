@@ -518,6 +518,20 @@ fn english_names_are_found_by_titles_heads_and_gazetteer() {
 }
 
 #[test]
+fn an_english_agency_the_model_takes_for_a_person_stays_an_organisation() {
+    let text = "Prime Minister Keir Starmer met Emmanuel Macron in Paris on Thursday, Reuters reported. Starmer said the talks with the French president were useful.";
+    let ents = run(text, "en");
+    let kinds = |name: &str| find(&ents, name).map(|e| e.kind.clone());
+    assert_eq!(
+        kinds("Reuters").as_deref(),
+        Some("organization"),
+        "{ents:#?}"
+    );
+    assert_eq!(kinds("Keir Starmer").as_deref(), Some("person"));
+    assert_eq!(kinds("Emmanuel Macron").as_deref(), Some("person"));
+}
+
+#[test]
 fn an_ambiguous_city_follows_the_country_of_the_article() {
     let alone = run("وصل الوفد إلى طرابلس أمس.", "ar");
     let tripoli = find(&alone, "طرابلس").expect("طرابلس");
