@@ -63,7 +63,32 @@ struct Entry {
     /// Zipf × 10 of the key as a clitic-stripped word.
     stem: u8,
     name: u8,
-    clusters: [u16; 3],
+    /// The fine, middle and coarse clusters in [`CLUSTER_BITS`] bits each
+    /// ([`pack`]): with the key, 16 bytes a form in the map instead of 24.
+    clusters: u32,
+}
+
+/// Bits of the fine, middle and coarse cluster numbers in
+/// [`Entry::clusters`] (the committed tables have 1,024 / 256 / 64 classes,
+/// numbered from 1).
+const CLUSTER_BITS: [u32; 3] = [12, 10, 10];
+
+/// The largest cluster number each level may hold.
+const MAX_CLUSTER: [u16; 3] = [(1 << 12) - 1, (1 << 10) - 1, (1 << 10) - 1];
+
+/// Three cluster numbers (each at most its [`MAX_CLUSTER`]) in one word.
+fn pack(c: [u16; 3]) -> u32 {
+    (0..3).fold(0, |acc, i| {
+        (acc << CLUSTER_BITS[i]) | u32::from(c[i] & MAX_CLUSTER[i])
+    })
+}
+
+/// The cluster numbers of [`pack`].
+fn unpack(p: u32) -> [u16; 3] {
+    let coarse = (p & u32::from(MAX_CLUSTER[2])) as u16;
+    let middle = ((p >> CLUSTER_BITS[2]) & u32::from(MAX_CLUSTER[1])) as u16;
+    let fine = ((p >> (CLUSTER_BITS[2] + CLUSTER_BITS[1])) & u32::from(MAX_CLUSTER[0])) as u16;
+    [fine, middle, coarse]
 }
 
 /// The word table: form hash to what is known of the form, and the letter
@@ -167,14 +192,18 @@ impl WordTable {
             let given = num("given")?;
             let surname = num("surname")?;
             let mut clusters = [0u16; 3];
-            for (c, what) in clusters.iter_mut().zip(["fine", "middle", "coarse"]) {
+            for ((c, what), max) in clusters
+                .iter_mut()
+                .zip(["fine", "middle", "coarse"])
+                .zip(MAX_CLUSTER)
+            {
                 match cols.next() {
                     None if what == "fine" => break,
                     None => return Err(err(&format!("no {what} cluster column"))),
                     Some(v) => {
-                        *c = v
-                            .parse::<u16>()
-                            .map_err(|_| err(&format!("{what} cluster is not a number")))?
+                        *c = v.parse::<u16>().ok().filter(|&n| n <= max).ok_or_else(|| {
+                            err(&format!("{what} cluster is not a number up to {max}"))
+                        })?
                     }
                 }
             }
@@ -184,7 +213,7 @@ impl WordTable {
                     surface: surface.min(255) as u8,
                     stem: stem.min(255) as u8,
                     name: name_class(given, surname),
-                    clusters,
+                    clusters: pack(clusters),
                 },
             );
         }
@@ -212,7 +241,7 @@ impl WordTable {
         let (stem, name, clusters) = self
             .map
             .get(&hash_str(&w.lookup))
-            .map_or((0, 0, [0; 3]), |e| (e.stem, e.name, e.clusters));
+            .map_or((0, 0, [0; 3]), |e| (e.stem, e.name, unpack(e.clusters)));
         let arabic = !w.lookup.is_empty() && w.lookup.chars().all(is_arabic_letter);
         WordClass {
             surface: zipf_band(surface),
@@ -278,7 +307,7 @@ pub fn build_english(wordfreq: &str, clusters: Option<&str>) -> Result<String, W
 /// [`build`] for the words that `keep` accepts; the letter model only when
 /// `letters` (empty otherwise).
 fn build_in(
-    arabic: fn(&str) -> bool,
+    keep: fn(&str) -> bool,
     wordfreq: &str,
     names: &str,
     clusters: Option<&str>,
@@ -296,7 +325,7 @@ fn build_in(
             line: i + 1,
             reason: format!("wordfreq: {z:?} is not a Zipf value"),
         })?;
-        if !arabic(w) {
+        if !keep(w) {
             continue;
         }
         zipf_of.entry(w).or_insert(zipf);
@@ -320,7 +349,7 @@ fn build_in(
                 })
         };
         let unit = cols.first().copied().unwrap_or("");
-        if !arabic(unit) {
+        if !keep(unit) {
             continue;
         }
         let (given, surname) = (num(2)?, num(3)?);
@@ -341,14 +370,18 @@ fn build_in(
             let mut cols = line.split('\t');
             let w = cols.next().unwrap_or("");
             let mut ids = [0u16; 3];
-            for (id, what) in ids.iter_mut().zip(["fine", "middle", "coarse"]) {
+            for ((id, what), max) in ids
+                .iter_mut()
+                .zip(["fine", "middle", "coarse"])
+                .zip(MAX_CLUSTER)
+            {
                 *id = cols
                     .next()
                     .and_then(|c| c.trim().parse().ok())
-                    .filter(|&n: &u16| n > 0)
-                    .ok_or_else(|| err(format!("no {what} cluster (a number from 1)")))?;
+                    .filter(|&n: &u16| (1..=max).contains(&n))
+                    .ok_or_else(|| err(format!("no {what} cluster (a number from 1 to {max})")))?;
             }
-            if !arabic(w) {
+            if !keep(w) {
                 continue;
             }
             let key = word(w).lookup.to_string();
@@ -499,6 +532,16 @@ mod tests {
         assert_eq!(london.stem, zipf_band(51));
         assert_eq!(table.class(&word("Paris")).clusters, [12, 5, 2]);
         assert_eq!(table.class(&word("Paris")).stem, 0);
+    }
+
+    #[test]
+    fn a_cluster_number_too_large_to_pack_is_an_error() {
+        let err = WordTable::parse("في\t75\t75\t0\t0\t4096\t2\t1\n").unwrap_err();
+        assert!(err.to_string().contains("fine cluster"), "{err}");
+        let err = WordTable::parse("في\t75\t75\t0\t0\t5\t1024\t1\n").unwrap_err();
+        assert!(err.to_string().contains("middle cluster"), "{err}");
+        let table = WordTable::parse("في\t75\t75\t0\t0\t4095\t1023\t1023\n").unwrap();
+        assert_eq!(table.class(&word("في")).clusters, [4095, 1023, 1023]);
     }
 
     #[test]
