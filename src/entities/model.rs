@@ -1,7 +1,7 @@
 //! The tagger's model: hashed feature weights per tag, tag transitions, and
 //! Viterbi decoding under the BIO or BILOU constraints.
 //!
-//! File format (little endian): magic `AKNER7\0\0` (the `5` is
+//! File format (little endian): magic `AKNER7\0\0` (the `7` is
 //! [`super::features::FEATURES_VERSION`]: a model of other features is
 //! refused; the last two bytes name the template set, `\0\0` the Arabic
 //! one, `en` the English one), bucket count (u32), tag

@@ -1,10 +1,10 @@
-//! What general Arabic usage says about a single word: how frequent it is
-//! (as written and without its proclitics) and how often it is a person's
-//! given name or surname.
+//! What general usage says about a single word: how frequent it is (as
+//! written and without its proclitics), how often it is a person's given
+//! name or surname, and which words it resembles (its clusters).
 //!
 //! ANERcorp's training split is small (125k tokens): most names of the test
 //! split never occur in it, and for an unseen word the tagger has only its
-//! letters and its neighbours. These two signals come from far larger,
+//! letters and its neighbours. These signals come from far larger,
 //! permissively licensed sources:
 //!
 //! - word frequencies from `wordfreq` (Speer et al., CC BY-SA 4.0: Wikipedia,
@@ -12,13 +12,18 @@
 //!   is a function word or a common noun, a transliterated foreign name sits
 //!   around 2-3;
 //! - the given-name and surname counts of Arabic name units in Wikidata's
-//!   person labels (`arabic-name-romanizer`, MIT, data CC0).
+//!   person labels (`arabic-name-romanizer`, MIT, data CC0);
+//! - word clusters: each word of the wordfreq list encoded alone by the
+//!   multilingual Universal Sentence Encoder (Apache-2.0) and clustered
+//!   into 1,024 classes nested in 256 and 64 (`scripts/word_clusters.py`),
+//!   so an unseen name shares a class with names the training split has.
 //!
-//! `akhbar build-words` turns the two source lists into
-//! `data/entities/ar/words.tsv` (see models/NOTICE), keyed by the same
-//! folded and clitic-stripped forms as every other table
-//! ([`super::normalize::word`]). At load the table becomes a map from the
-//! 64-bit hash of a form to its values, a few MB for its 300k forms.
+//! `akhbar build-words` turns the source lists into
+//! `data/entities/ar/words.tsv` and, with `--language en` (frequencies and
+//! clusters only), `data/entities/en/words.tsv` (see models/NOTICE), keyed by
+//! the same folded and clitic-stripped forms as every other table
+//! ([`super::normalize::word`]). At load both become one map from the
+//! 64-bit hash of a form to its values (16 bytes a form, about 650k forms).
 
 use super::features::hash_str;
 use super::letters::LetterModel;
