@@ -13,7 +13,9 @@ The tagger uses them as features only (src/entities/lexicon.rs): a club
 named like its city (`ليون`) is told apart by context, not by the list.
 Byte-identical on rerun.
 """
-import glob, hashlib, json, os, re, subprocess, sys, zipfile
+import json, os, re, sys
+
+from pinned_wheel import fetch
 
 WHEEL = ("arwikicats==0.2.3", "efc386f2f5a916691b508ef072eac86d1e80c60d01284cf5105bb841e78d6694")
 
@@ -23,20 +25,6 @@ TAILS = ["لكرة القدم", "لكرة السلة", "لكرة اليد", "ل�
          "للسيدات", "للشباب", "للرجال", "الرياضي", "الثقافي", "الاجتماعي",
          "داخل الصالات", "ب"]
 ARABIC = re.compile(r"[\u0621-\u064A]")
-
-
-def fetch(spec, sha, dest):
-    name = spec.split("==")[0]
-    found = glob.glob(os.path.join(dest, f"{name}-*.whl"))
-    if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
-                        "--only-binary", ":all:", "-d", dest, spec], check=True)
-        found = glob.glob(os.path.join(dest, f"{name}-*.whl"))
-    path = found[0]
-    got = hashlib.sha256(open(path, "rb").read()).hexdigest()
-    if got != sha:
-        sys.exit(f"{path}: sha256 {got}, expected {sha}")
-    return zipfile.ZipFile(path)
 
 
 def clean(label):

@@ -12,26 +12,14 @@ Downloads two pinned PyPI wheels (checked against their sha256) and writes:
   from Wikidata person labels, CC0).
 Needs pip and the msgpack package (`pip install msgpack`).
 """
-import glob, gzip, hashlib, os, sqlite3, subprocess, sys, zipfile
+import gzip, os, sqlite3, sys
+
+from pinned_wheel import fetch
 
 WHEELS = {
     "wordfreq==3.1.1": "4b1c6ecffc6198be3396d5cf871c4423ca71c907c231348d352dd54d62b97473",
     "arabic-name-romanizer==0.2.0": "f70b89614d9b5866dcf911d098c5e45d2b1f559461f238e8c5259b731fcf2a7e",
 }
-
-
-def fetch(spec, sha, dest):
-    name = spec.split("==")[0].replace("-", "_")
-    found = glob.glob(os.path.join(dest, f"{name}-*.whl"))
-    if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
-                        "--only-binary", ":all:", "-d", dest, spec], check=True)
-        found = glob.glob(os.path.join(dest, f"{name}-*.whl"))
-    path = found[0]
-    got = hashlib.sha256(open(path, "rb").read()).hexdigest()
-    if got != sha:
-        sys.exit(f"{path}: sha256 {got}, expected {sha}")
-    return zipfile.ZipFile(path)
 
 
 def main():
@@ -42,23 +30,17 @@ def main():
     import msgpack
 
     wf = fetch("wordfreq==3.1.1", WHEELS["wordfreq==3.1.1"], out)
-    data = msgpack.unpackb(gzip.decompress(wf.read("wordfreq/data/large_ar.msgpack.gz")), raw=False)
-    n = 0
-    with open(os.path.join(out, "wordfreq_ar.tsv"), "w", encoding="utf-8") as f:
-        # After the header, bucket i holds the words of frequency 10^(-i/100).
-        for i, words in enumerate(data[1:]):
-            for w in words:
-                f.write(f"{w}\t{9 - i / 100.0:.2f}\n")
-                n += 1
-    print(f"wordfreq_ar.tsv: {n} words", file=sys.stderr)
-    data = msgpack.unpackb(gzip.decompress(wf.read("wordfreq/data/large_en.msgpack.gz")), raw=False)
-    n = 0
-    with open(os.path.join(out, "wordfreq_en.tsv"), "w", encoding="utf-8") as f:
-        for i, words in enumerate(data[1:]):
-            for w in words:
-                f.write(f"{w}\t{9 - i / 100.0:.2f}\n")
-                n += 1
-    print(f"wordfreq_en.tsv: {n} words", file=sys.stderr)
+    for lang in ("ar", "en"):
+        data = msgpack.unpackb(gzip.decompress(wf.read(f"wordfreq/data/large_{lang}.msgpack.gz")),
+                               raw=False)
+        n = 0
+        with open(os.path.join(out, f"wordfreq_{lang}.tsv"), "w", encoding="utf-8") as f:
+            # After the header, bucket i holds the words of frequency 10^(-i/100).
+            for i, words in enumerate(data[1:]):
+                for w in words:
+                    f.write(f"{w}\t{9 - i / 100.0:.2f}\n")
+                    n += 1
+        print(f"wordfreq_{lang}.tsv: {n} words", file=sys.stderr)
 
     nr = fetch("arabic-name-romanizer==0.2.0", WHEELS["arabic-name-romanizer==0.2.0"], out)
     db_path = os.path.join(out, "names.sqlite3")

@@ -93,8 +93,8 @@ pub enum Command {
     BuildWords {
         /// The table's language: `ar` (Arabic-script words, with name units
         /// and the letter model) or `en` (lower-case Latin words).
-        #[arg(long, value_name = "LANG", default_value = "ar", value_parser = ["ar", "en"])]
-        language: String,
+        #[arg(long, value_name = "LANG", value_enum, default_value_t = WordsLanguage::Ar)]
+        language: WordsLanguage,
         /// A wordfreq dump, `word<TAB>zipf` per line (the README says how to
         /// make it from the `wordfreq` package).
         #[arg(long, value_name = "FILE")]
@@ -188,6 +188,23 @@ pub enum GumDocuments {
     Test,
     /// Every document.
     All,
+}
+
+/// The language of a word table (`build-words`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WordsLanguage {
+    Ar,
+    En,
+}
+
+impl WordsLanguage {
+    /// The language's folder under `data/entities/`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            WordsLanguage::Ar => "ar",
+            WordsLanguage::En => "en",
+        }
+    }
 }
 
 /// The tagger's feature templates (see [`crate::entities::features::FeatureSet`]).

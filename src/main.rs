@@ -64,7 +64,7 @@ fn main() -> ExitCode {
             out,
             letters_out,
         } => commands::ner::build_words_cmd(
-            &language,
+            language,
             &wordfreq,
             names.as_deref(),
             clusters.as_deref(),

@@ -2,7 +2,7 @@
 //! training and evaluation commands (`eval-ner --stage` scores the whole
 //! entity stage).
 
-use crate::cli::{EvalNerArgs, GumDocuments, NerFeatures, NerTagging, TrainNerArgs};
+use crate::cli::{EvalNerArgs, GumDocuments, NerFeatures, NerTagging, TrainNerArgs, WordsLanguage};
 use crate::config::Config;
 use crate::entities::conll::{self, Score, Sentence};
 use crate::entities::features::FeatureSet;
@@ -207,7 +207,7 @@ pub fn build_gazetteers_cmd(shared: &Path, out: &Path) -> anyhow::Result<()> {
 /// Writes a word table (and, for Arabic, the letter model) from a wordfreq
 /// dump, a name-unit list (Arabic) and optionally word clusters.
 pub fn build_words_cmd(
-    language: &str,
+    language: WordsLanguage,
     wordfreq: &Path,
     names: Option<&Path>,
     clusters: Option<&Path>,
@@ -218,17 +218,20 @@ pub fn build_words_cmd(
         std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
     };
     let clusters = clusters.map(read).transpose()?;
-    let default_out = PathBuf::from(format!("data/entities/{language}/words.tsv"));
+    let default_out = PathBuf::from(format!("data/entities/{}/words.tsv", language.dir()));
     let out = out.unwrap_or(&default_out);
     let mut written = Vec::new();
-    if language == "en" {
-        let words = words::build_english(&read(wordfreq)?, clusters.as_deref())?;
-        written.push((words, out, "words"));
-    } else {
-        let names = names.context("--names is needed for the Arabic table")?;
-        let built = words::build(&read(wordfreq)?, &read(names)?, clusters.as_deref())?;
-        written.push((built.words, out, "words"));
-        written.push((built.letters, letters_out, "letter grams"));
+    match language {
+        WordsLanguage::En => {
+            let words = words::build_english(&read(wordfreq)?, clusters.as_deref())?;
+            written.push((words, out, "words"));
+        }
+        WordsLanguage::Ar => {
+            let names = names.context("--names is needed for the Arabic table")?;
+            let built = words::build(&read(wordfreq)?, &read(names)?, clusters.as_deref())?;
+            written.push((built.words, out, "words"));
+            written.push((built.letters, letters_out, "letter grams"));
+        }
     }
     for (text, path, what) in written {
         std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
