@@ -6,10 +6,10 @@
 
 Cuts a CoNLL training file into K contiguous blocks of sentences (as
 `akhbar train-ner --folds` does), trains a model on the other blocks of each
-fold with the committed model's flags (models/NOTICE; or the flags after
-`--`), tags each block with `akhbar eval-ner --predictions` twice (the
-tagger alone, then `--stage`), and scores the pooled predictions with
-score_ner.py (PER, LOC, ORG). Reads only the file it is given: pass the
+fold with train-ner's defaults, which are the committed model's flags
+(models/NOTICE), or with the flags after `--`; tags each block with `akhbar
+eval-ner --predictions` twice (the tagger alone, then `--stage`), and scores
+the pooled predictions with score_ner.py (PER, LOC, ORG). Reads only the file it is given: pass the
 training split, never the test split.
 """
 import argparse
@@ -19,14 +19,10 @@ import subprocess
 import sys
 import tempfile
 
-COMMITTED = ["--seed", "42", "--epochs", "12", "--word-dropout", "0.25",
-             "--tagging", "bilou", "--buckets-log2", "17", "--history", "40",
-             "--average-seeds", "5"]
-
 
 def main():
     argv = sys.argv[1:]
-    flags = COMMITTED
+    flags = []
     if "--" in argv:
         cut = argv.index("--")
         argv, flags = argv[:cut], argv[cut + 1:]

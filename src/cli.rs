@@ -241,42 +241,51 @@ pub struct TrainNerArgs {
     /// score is printed after each epoch.
     #[arg(long, value_name = "K")]
     pub folds: Option<usize>,
-    /// Where to write the model.
-    #[arg(long, value_name = "FILE", default_value = "models/ner-ar.bin")]
-    pub out: PathBuf,
-    /// Seed of the sentence shuffles (training is deterministic for a seed).
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Passes over the training data.
-    #[arg(long, default_value_t = 10)]
-    pub epochs: usize,
-    /// Hashed feature rows, as a power of two.
-    #[arg(long, default_value_t = 18)]
-    pub buckets_log2: u32,
+    /// Where to write the model [default: models/ner-ar.bin, or
+    /// models/ner-en.bin with --features english].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Seed of the sentence shuffles (training is deterministic for a
+    /// seed) [default: 42].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Passes over the training data [default: 12, or 10 with --features
+    /// english].
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// Hashed feature rows, as a power of two [default: 17, or 16 with
+    /// --features english].
+    #[arg(long, value_name = "N")]
+    pub buckets_log2: Option<u32>,
     /// Share of the training sentences held out and scored after each epoch.
     #[arg(long, default_value_t = 0.0)]
     pub dev_fraction: f64,
     /// Probability of hiding a token's word-identity features in a pass.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, value_name = "P", default_value_t = 0.25)]
     pub word_dropout: f64,
-    /// The feature templates (recorded in the model file).
+    /// The feature templates (recorded in the model file). The defaults of
+    /// the other options are the flags its committed model was trained
+    /// with (models/NOTICE), so that `--train` alone rebuilds it.
     #[arg(long, value_enum, default_value_t = NerFeatures::Arabic)]
     pub features: NerFeatures,
     /// The tag scheme decoded (recorded in the model file); input and
-    /// output stay BIO either way.
-    #[arg(long, value_enum, default_value_t = NerTagging::Bilou)]
-    pub tagging: NerTagging,
+    /// output stay BIO either way [default: bilou, or bio with --features
+    /// english].
+    #[arg(long, value_enum)]
+    pub tagging: Option<NerTagging>,
     /// Prediction history (recorded in the model file): what the model
     /// said of a word earlier in the document is a feature of its next
     /// occurrence. Training reads documents of N consecutive sentences
-    /// (CoNLL files mark no articles); 0 trains without it.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub history: usize,
+    /// (CoNLL files mark no articles); 0 trains without it [default: 40,
+    /// or 0 with --features english].
+    #[arg(long, value_name = "N")]
+    pub history: Option<usize>,
     /// Train K models, with the seeds --seed to --seed+K-1, and write
     /// their mean (the weights averaged): steadier than any one seed.
-    /// With --folds, only the mean after the last epoch is scored.
-    #[arg(long, value_name = "K", default_value_t = 1)]
-    pub average_seeds: usize,
+    /// With --folds, only the mean after the last epoch is scored
+    /// [default: 5, or 1 with --features english].
+    #[arg(long, value_name = "K")]
+    pub average_seeds: Option<usize>,
 }
 
 /// Options of `akhbar eval-ner`.

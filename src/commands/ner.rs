@@ -11,7 +11,7 @@ use crate::entities::gum;
 use crate::entities::history::History;
 use crate::entities::lexicon::Lexicon;
 use crate::entities::tagger::Tagger;
-use crate::entities::train::{self, TrainOptions};
+use crate::entities::train::{self, Recipe, TrainOptions};
 use crate::entities::words;
 use crate::stages::{entities_conll, Chain, StageKind};
 use anyhow::Context;
@@ -55,29 +55,60 @@ fn print_dev(label: &str, score: &Score) {
 }
 
 /// Trains the tagger and writes the model file (or cross-validates it).
+/// What `train-ner` does with its flags: those left out take the committed
+/// model's recipe ([`Recipe::committed`]) for the chosen templates.
+#[derive(Debug, Clone, PartialEq)]
+struct TrainSettings {
+    opts: TrainOptions,
+    average_seeds: usize,
+    out: PathBuf,
+}
+
+impl TrainSettings {
+    fn of(args: &TrainNerArgs) -> TrainSettings {
+        let features = match args.features {
+            NerFeatures::Arabic => FeatureSet::Arabic,
+            NerFeatures::English => FeatureSet::English,
+        };
+        let recipe = Recipe::committed(features);
+        let buckets_log2 = args.buckets_log2.unwrap_or(recipe.buckets_log2);
+        TrainSettings {
+            opts: TrainOptions {
+                epochs: args.epochs.unwrap_or(recipe.epochs),
+                seed: args.seed.unwrap_or(recipe.seed),
+                buckets: 1usize << buckets_log2.clamp(8, 24),
+                dev_fraction: args.dev_fraction,
+                word_dropout: args.word_dropout,
+                features,
+                bilou: args
+                    .tagging
+                    .map_or(recipe.bilou, |t| t == NerTagging::Bilou),
+                history: args.history.unwrap_or(recipe.history),
+            },
+            average_seeds: args.average_seeds.unwrap_or(recipe.average_seeds),
+            out: args
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(recipe.out)),
+        }
+    }
+}
+
 pub fn train_cmd(args: TrainNerArgs) -> anyhow::Result<()> {
     let docs = read_documents(&args.train, args.documents)?;
     let lexicon = Lexicon::builtin()?;
-    let opts = TrainOptions {
-        epochs: args.epochs,
-        seed: args.seed,
-        buckets: 1usize << args.buckets_log2.clamp(8, 24),
-        dev_fraction: args.dev_fraction,
-        word_dropout: args.word_dropout,
-        features: match args.features {
-            NerFeatures::Arabic => FeatureSet::Arabic,
-            NerFeatures::English => FeatureSet::English,
-        },
-        bilou: args.tagging == NerTagging::Bilou,
-        history: args.history,
-    };
+    let TrainSettings {
+        opts,
+        average_seeds,
+        out,
+    } = TrainSettings::of(&args);
     if let Some(k) = args.folds {
         let docs = if docs.len() == 1 {
             contiguous_blocks(docs.into_iter().flatten().collect(), k)
         } else {
             docs
         };
-        return cross_validate(&docs, &lexicon, opts, k, args.average_seeds);
+        return cross_validate(&docs, &lexicon, opts, k, average_seeds);
     }
     let sentences: Vec<Sentence> = docs.into_iter().flatten().collect();
     eprintln!(
@@ -86,14 +117,14 @@ pub fn train_cmd(args: TrainNerArgs) -> anyhow::Result<()> {
         (sentences.len() as f64 * args.dev_fraction).round(),
         opts.epochs,
         opts.seed,
-        if args.average_seeds > 1 {
-            format!(" (the mean of {} seeds from it)", args.average_seeds)
+        if average_seeds > 1 {
+            format!(" (the mean of {average_seeds} seeds from it)")
         } else {
             String::new()
         }
     );
     let started = Instant::now();
-    let seeds = args.average_seeds.max(1);
+    let seeds = average_seeds.max(1);
     let (train_set, dev_set) = train::split(&sentences, opts.dev_fraction);
     let model = train::train_seeds(
         &train_set,
@@ -115,14 +146,13 @@ pub fn train_cmd(args: TrainNerArgs) -> anyhow::Result<()> {
     )
     .context("the models of the seeds came out unlike")?;
     let bytes = model.to_bytes();
-    if let Some(dir) = args.out.parent() {
+    if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).ok();
     }
-    std::fs::write(&args.out, &bytes)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     eprintln!(
         "wrote {} ({} bytes) in {:.1}s",
-        args.out.display(),
+        out.display(),
         bytes.len(),
         started.elapsed().as_secs_f64()
     );
@@ -451,16 +481,73 @@ mod tests {
             train,
             documents: GumDocuments::Train,
             folds: None,
-            out: dir.join("toy.bin"),
-            seed: 7,
-            epochs: 3,
-            buckets_log2: 10,
+            out: Some(dir.join("toy.bin")),
+            seed: Some(7),
+            epochs: Some(3),
+            buckets_log2: Some(10),
             dev_fraction: 0.0,
             word_dropout: 0.0,
             features: NerFeatures::Arabic,
-            tagging: NerTagging::Bilou,
-            history: 0,
-            average_seeds: 1,
+            tagging: Some(NerTagging::Bilou),
+            history: Some(0),
+            average_seeds: Some(1),
+        }
+    }
+
+    /// The `train-ner` options of a command line.
+    fn train_args(line: &str) -> TrainNerArgs {
+        use clap::Parser;
+        match crate::cli::Cli::try_parse_from(line.split_whitespace()) {
+            Ok(crate::cli::Cli {
+                command: crate::cli::Command::TrainNer(args),
+                ..
+            }) => args,
+            other => panic!("not a train-ner command: {line}: {other:?}"),
+        }
+    }
+
+    /// The `akhbar train-ner` commands of models/NOTICE, each joined into
+    /// one line.
+    fn notice_commands() -> Vec<String> {
+        let notice = include_str!("../../models/NOTICE").replace("\\\n", " ");
+        notice
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("akhbar train-ner"))
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn train_ner_given_only_the_training_data_rebuilds_the_committed_models() {
+        let commands = notice_commands();
+        assert_eq!(commands.len(), 2, "{commands:?}");
+        for command in &commands {
+            let committed = train_args(command);
+            let mut bare = format!("akhbar train-ner --train {}", committed.train.display());
+            if committed.features == NerFeatures::English {
+                bare.push_str(" --documents train --features english");
+            }
+            assert_eq!(
+                TrainSettings::of(&train_args(&bare)),
+                TrainSettings::of(&committed),
+                "{command}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_built_in_models_record_the_settings_of_their_recipes() {
+        for (tagger, features) in [
+            (Tagger::builtin().unwrap(), FeatureSet::Arabic),
+            (Tagger::builtin_english().unwrap(), FeatureSet::English),
+        ] {
+            let recipe = Recipe::committed(features);
+            let model = &tagger.model;
+            assert_eq!(model.features, features);
+            assert_eq!(model.buckets, 1 << recipe.buckets_log2);
+            assert_eq!(model.history, recipe.history > 0);
+            assert_eq!(model.tags.len(), if recipe.bilou { 17 } else { 9 });
         }
     }
 
@@ -468,18 +555,19 @@ mod tests {
     fn a_model_averaged_over_seeds_is_written_and_loads() {
         let dir = tempfile::tempdir().unwrap();
         let args = TrainNerArgs {
-            average_seeds: 3,
+            average_seeds: Some(3),
             ..toy_args(dir.path())
         };
         train_cmd(args.clone()).unwrap();
-        let averaged = std::fs::read(&args.out).unwrap();
+        let out = args.out.as_ref().unwrap();
+        let averaged = std::fs::read(out).unwrap();
         crate::entities::model::Model::from_bytes(&averaged).unwrap();
         train_cmd(TrainNerArgs {
-            average_seeds: 1,
+            average_seeds: Some(1),
             ..args.clone()
         })
         .unwrap();
-        assert_ne!(std::fs::read(&args.out).unwrap(), averaged);
+        assert_ne!(std::fs::read(out).unwrap(), averaged);
     }
 
     #[test]
@@ -487,7 +575,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         train_cmd(TrainNerArgs {
             folds: Some(2),
-            average_seeds: 2,
+            average_seeds: Some(2),
             ..toy_args(dir.path())
         })
         .unwrap();

@@ -805,7 +805,7 @@ mod gum {
     use crate::entities::features::FeatureSet;
     use crate::entities::gum::{self, Document, GoldName};
     use crate::entities::model::TAGS;
-    use crate::entities::train::{self, TrainOptions};
+    use crate::entities::train::{self, Recipe};
     use std::collections::{BTreeMap, HashSet};
 
     /// Per-type counts of pairs and of mentions.
@@ -986,16 +986,7 @@ mod gum {
         let Some(docs) = documents() else { return };
         let train_docs: Vec<&Document> = docs.iter().filter(|d| !gum::is_held_out(&d.id)).collect();
         let sentences: Vec<Vec<_>> = train_docs.iter().map(|d| gum::sentences(d)).collect();
-        let opts = TrainOptions {
-            epochs: 10,
-            seed: 42,
-            buckets: 1 << 16,
-            dev_fraction: 0.0,
-            word_dropout: 0.25,
-            features: FeatureSet::English,
-            bilou: false,
-            history: 0,
-        };
+        let opts = Recipe::committed(FeatureSet::English).options();
         let k = 5;
         let labels = [
             "rules only",
