@@ -20,6 +20,8 @@
 //! change to them, or to the templates, needs a retrained model (and a new
 //! [`FEATURES_VERSION`]).
 
+pub use super::fnv::hash_str;
+use super::fnv::{fnv, FNV_OFFSET};
 use super::normalize::{has_article, is_arabic_letter, Word};
 use super::words::WordClass;
 
@@ -240,19 +242,6 @@ pub struct TokenView {
     pub word: Word,
     pub marks: Marks,
     pub keys: Keys,
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// One byte of 64-bit FNV-1a.
-#[inline]
-fn fnv(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-}
-
-/// 64-bit FNV-1a of a string's bytes.
-pub fn hash_str(s: &str) -> u64 {
-    s.bytes().fold(FNV_OFFSET, fnv)
 }
 
 /// Combines a hash with one more value.

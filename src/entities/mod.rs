@@ -11,7 +11,8 @@
 //! | [`history`] | what the tagger said of a word earlier in the document |
 //! | [`gazetteer`] | the place table and the command that builds it |
 //! | [`lexicon`] | gazetteer and rule tables with one Aho-Corasick automaton |
-//! | [`words`] | word frequencies and name-unit counts of general Arabic |
+//! | [`words`] | word frequencies, name-unit counts and clusters of general usage |
+//! | [`word_rows`] | the word tables' rows and the packed table build.rs makes of them |
 //! | [`letters`] | how name-like a word's letters are (letter trigrams) |
 //! | [`tagger`] | model and lexicon together: tokens in, BIO tags out |
 //!
@@ -20,6 +21,7 @@
 
 pub mod conll;
 pub mod features;
+mod fnv;
 pub mod gazetteer;
 pub mod gum;
 pub mod history;
@@ -29,6 +31,7 @@ pub mod model;
 pub mod normalize;
 pub mod tagger;
 pub mod train;
+pub mod word_rows;
 pub mod words;
 
 use std::path::PathBuf;

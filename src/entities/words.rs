@@ -22,22 +22,24 @@
 //! `data/entities/ar/words.tsv` and, with `--language en` (frequencies and
 //! clusters only), `data/entities/en/words.tsv` (see models/NOTICE), keyed by
 //! the same folded and clitic-stripped forms as every other table
-//! ([`super::normalize::word`]). At load both become one map from the
-//! 64-bit hash of a form to its values (16 bytes a form, about 650k forms).
+//! ([`super::normalize::word`]). build.rs packs both into one table from the
+//! 64-bit hash of a form to its values ([`super::word_rows`]: 16-byte
+//! slots, about 650k forms in 2^20 slots), which the binary carries and
+//! the tagger reads in place.
 
 use super::features::hash_str;
 use super::letters::LetterModel;
 use super::normalize::{is_arabic_letter, word, Word};
+use super::word_rows::{self, Entry, MAX_CLUSTER};
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use thiserror::Error;
 
-/// The committed Arabic table.
-pub const WORDS_TSV: &str = include_str!("../../data/entities/ar/words.tsv");
-
-/// The committed English table (lower-case Latin forms: no key is also an
-/// Arabic one, so both live in one map).
-pub const WORDS_EN_TSV: &str = include_str!("../../data/entities/en/words.tsv");
+/// The committed tables, `data/entities/ar/words.tsv` then
+/// `data/entities/en/words.tsv` (lower-case Latin forms: no key is also an
+/// Arabic one, so both live in one table), packed by build.rs.
+static BUILTIN_FORMS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.bin"));
 
 /// Words rarer than this Zipf value (in tenths) are left out of the table:
 /// below it the frequency says nothing the absence does not.
@@ -61,47 +63,22 @@ pub struct WordClass {
     pub clusters: [u16; 3],
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Entry {
-    /// Zipf × 10 of the key as a whole folded word, 0 if not seen.
-    surface: u8,
-    /// Zipf × 10 of the key as a clitic-stripped word.
-    stem: u8,
-    name: u8,
-    /// The fine, middle and coarse clusters in [`CLUSTER_BITS`] bits each
-    /// ([`pack`]): with the key, 16 bytes a form in the map instead of 24.
-    clusters: u32,
-}
-
-/// Bits of the fine, middle and coarse cluster numbers in
-/// [`Entry::clusters`] (the committed tables have 1,024 / 256 / 64 classes,
-/// numbered from 1).
-const CLUSTER_BITS: [u32; 3] = [12, 10, 10];
-
-/// The largest cluster number each level may hold.
-const MAX_CLUSTER: [u16; 3] = [(1 << 12) - 1, (1 << 10) - 1, (1 << 10) - 1];
-
-/// Three cluster numbers (each at most its [`MAX_CLUSTER`]) in one word.
-fn pack(c: [u16; 3]) -> u32 {
-    (0..3).fold(0, |acc, i| {
-        (acc << CLUSTER_BITS[i]) | u32::from(c[i] & MAX_CLUSTER[i])
-    })
-}
-
-/// The cluster numbers of [`pack`].
-fn unpack(p: u32) -> [u16; 3] {
-    let coarse = (p & u32::from(MAX_CLUSTER[2])) as u16;
-    let middle = ((p >> CLUSTER_BITS[2]) & u32::from(MAX_CLUSTER[1])) as u16;
-    let fine = ((p >> (CLUSTER_BITS[2] + CLUSTER_BITS[1])) & u32::from(MAX_CLUSTER[0])) as u16;
-    [fine, middle, coarse]
-}
-
-/// The word table: form hash to what is known of the form, and the letter
-/// model for every word.
-#[derive(Debug, Clone, Default)]
+/// The word table: form hash to what is known of the form (a packed
+/// table of [`word_rows`]), and the letter model for every word.
+#[derive(Debug, Clone)]
 pub struct WordTable {
-    map: FxHashMap<u64, Entry>,
+    forms: Cow<'static, [u8]>,
     letters: LetterModel,
+}
+
+impl Default for WordTable {
+    /// A table that knows no word.
+    fn default() -> Self {
+        WordTable {
+            forms: Cow::Owned(word_rows::pack(&[])),
+            letters: LetterModel::default(),
+        }
+    }
 }
 
 /// A malformed line of the word table.
@@ -122,34 +99,19 @@ fn zipf_band(tenths: u8) -> u8 {
     }
 }
 
-/// The name class of a unit seen `given` times as a given name and
-/// `surname` times as a surname: kind × 8 + count band, 0 for neither.
-fn name_class(given: u32, surname: u32) -> u8 {
-    let total = given + surname;
-    let band = match total {
-        0 => return 0,
-        1 => 1,
-        2..=4 => 2,
-        5..=19 => 3,
-        20..=99 => 4,
-        _ => 5,
-    };
-    let kind = if given * 5 >= total * 4 {
-        1
-    } else if surname * 5 >= total * 4 {
-        2
-    } else {
-        3
-    };
-    kind * 8 + band
-}
-
 impl WordTable {
     /// The committed tables, Arabic and English.
     pub fn builtin() -> Result<WordTable, WordTableError> {
-        let mut table = WordTable::parse_all(&[WORDS_TSV, WORDS_EN_TSV])?;
-        table.letters = LetterModel::builtin()?;
-        Ok(table)
+        if !word_rows::is_table(BUILTIN_FORMS) {
+            return Err(WordTableError {
+                line: 0,
+                reason: "the built-in table is not one that build.rs packs".to_string(),
+            });
+        }
+        Ok(WordTable {
+            forms: Cow::Borrowed(BUILTIN_FORMS),
+            letters: LetterModel::builtin()?,
+        })
     }
 
     /// The table with a letter model.
@@ -158,95 +120,55 @@ impl WordTable {
         self
     }
 
-    /// Reads `key<TAB>surface<TAB>stem<TAB>given<TAB>surname` lines (Zipf
-    /// values in tenths, name counts), optionally followed by
-    /// `<TAB>fine<TAB>middle<TAB>coarse` cluster numbers (0: none); `#`
-    /// lines are comments.
+    /// Reads a table's rows (see [`word_rows`]).
     pub fn parse(tsv: &str) -> Result<WordTable, WordTableError> {
         WordTable::parse_all(&[tsv])
     }
 
     /// [`WordTable::parse`] of several tables into one (a form of a later
-    /// table replaces the same form of an earlier one).
+    /// table replaces the same form of an earlier one), packed as build.rs
+    /// packs the committed ones.
     pub fn parse_all(tsvs: &[&str]) -> Result<WordTable, WordTableError> {
-        // Sized up front: growing a 200k-entry map leaves its smaller
-        // copies behind in the allocator, several MB of resident memory.
-        let rows = tsvs
-            .iter()
-            .map(|t| t.lines().filter(|l| !l.starts_with('#')).count())
-            .sum();
-        let mut map = FxHashMap::with_capacity_and_hasher(rows, Default::default());
+        let mut rows = Vec::new();
         for (i, line) in tsvs.iter().flat_map(|t| t.lines().enumerate()) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let err = |reason: &str| WordTableError {
-                line: i + 1,
-                reason: reason.to_string(),
-            };
-            let mut cols = line.split('\t');
-            let key = cols.next().ok_or_else(|| err("no key"))?;
-            let mut num = |what: &str| -> Result<u32, WordTableError> {
-                cols.next()
-                    .ok_or_else(|| err(&format!("no {what} column")))?
-                    .parse::<u32>()
-                    .map_err(|_| err(&format!("{what} is not a number")))
-            };
-            let surface = num("surface")?;
-            let stem = num("stem")?;
-            let given = num("given")?;
-            let surname = num("surname")?;
-            let mut clusters = [0u16; 3];
-            for ((c, what), max) in clusters
-                .iter_mut()
-                .zip(["fine", "middle", "coarse"])
-                .zip(MAX_CLUSTER)
-            {
-                match cols.next() {
-                    None if what == "fine" => break,
-                    None => return Err(err(&format!("no {what} cluster column"))),
-                    Some(v) => {
-                        *c = v.parse::<u16>().ok().filter(|&n| n <= max).ok_or_else(|| {
-                            err(&format!("{what} cluster is not a number up to {max}"))
-                        })?
-                    }
+            match word_rows::parse_row(line) {
+                Ok(Some(row)) => rows.push(row),
+                Ok(None) => {}
+                Err(reason) => {
+                    return Err(WordTableError {
+                        line: i + 1,
+                        reason,
+                    })
                 }
             }
-            map.insert(
-                hash_str(key),
-                Entry {
-                    surface: surface.min(255) as u8,
-                    stem: stem.min(255) as u8,
-                    name: name_class(given, surname),
-                    clusters: pack(clusters),
-                },
-            );
         }
         Ok(WordTable {
-            map,
+            forms: Cow::Owned(word_rows::pack(&rows)),
             letters: LetterModel::default(),
         })
     }
 
     /// Number of forms in the table.
     pub fn len(&self) -> usize {
-        self.map.len()
+        word_rows::len(&self.forms)
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 
     /// What the table knows of a word: its folded form's frequency, its
     /// clitic-stripped form's frequency and name class, and how name-like
     /// its letters are.
     pub fn class(&self, w: &Word) -> WordClass {
-        let surface = self.map.get(&hash_str(&w.folded)).map_or(0, |e| e.surface);
-        let (stem, name, clusters) = self
-            .map
-            .get(&hash_str(&w.lookup))
-            .map_or((0, 0, [0; 3]), |e| (e.stem, e.name, unpack(e.clusters)));
+        let surface = word_rows::get(&self.forms, hash_str(&w.folded)).map_or(0, |e| e.surface);
+        let Entry {
+            stem,
+            name,
+            clusters,
+            ..
+        } = word_rows::get(&self.forms, hash_str(&w.lookup)).unwrap_or_default();
         let arabic = !w.lookup.is_empty() && w.lookup.chars().all(is_arabic_letter);
         WordClass {
             surface: zipf_band(surface),
@@ -554,6 +476,17 @@ mod tests {
         let err = WordTable::parse("# c\nفي\t75\t75\tx\t0\n").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.to_string().contains("given"), "{err}");
+    }
+
+    #[test]
+    fn the_built_in_table_is_the_committed_files_packed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/entities");
+        let read = |lang: &str| std::fs::read_to_string(dir.join(lang).join("words.tsv")).unwrap();
+        let parsed = WordTable::parse_all(&[&read("ar"), &read("en")]).unwrap();
+        assert!(
+            parsed.forms[..] == *BUILTIN_FORMS,
+            "build.rs packs what parse_all does"
+        );
     }
 
     #[test]
