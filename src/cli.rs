@@ -260,9 +260,10 @@ pub struct TrainNerArgs {
     /// Share of the training sentences held out and scored after each epoch.
     #[arg(long, default_value_t = 0.0)]
     pub dev_fraction: f64,
-    /// Probability of hiding a token's word-identity features in a pass.
-    #[arg(long, value_name = "P", default_value_t = 0.25)]
-    pub word_dropout: f64,
+    /// Probability of hiding a token's word-identity features in a pass
+    /// [default: 0.25].
+    #[arg(long, value_name = "P")]
+    pub word_dropout: Option<f64>,
     /// The feature templates (recorded in the model file). The defaults of
     /// the other options are the flags its committed model was trained
     /// with (models/NOTICE), so that `--train` alone rebuilds it.

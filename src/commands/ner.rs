@@ -78,7 +78,7 @@ impl TrainSettings {
                 seed: args.seed.unwrap_or(recipe.seed),
                 buckets: 1usize << buckets_log2.clamp(8, 24),
                 dev_fraction: args.dev_fraction,
-                word_dropout: args.word_dropout,
+                word_dropout: args.word_dropout.unwrap_or(recipe.word_dropout),
                 features,
                 bilou: args
                     .tagging
@@ -486,7 +486,7 @@ mod tests {
             epochs: Some(3),
             buckets_log2: Some(10),
             dev_fraction: 0.0,
-            word_dropout: 0.0,
+            word_dropout: Some(0.0),
             features: NerFeatures::Arabic,
             tagging: Some(NerTagging::Bilou),
             history: Some(0),
