@@ -23,12 +23,8 @@ fn main() {
         println!("cargo:rerun-if-changed={path}");
         let text =
             std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-        for (i, line) in text.lines().enumerate() {
-            match word_rows::parse_row(line) {
-                Ok(Some(row)) => rows.push(row),
-                Ok(None) => {}
-                Err(reason) => panic!("{path} line {}: {reason}", i + 1),
-            }
+        if let Err((line, reason)) = word_rows::parse_rows(&text, &mut rows) {
+            panic!("{path} line {line}: {reason}");
         }
     }
     let out =

@@ -70,22 +70,25 @@ impl TrainSettings {
             NerFeatures::Arabic => FeatureSet::Arabic,
             NerFeatures::English => FeatureSet::English,
         };
-        let recipe = Recipe::committed(features);
-        let buckets_log2 = args.buckets_log2.unwrap_or(recipe.buckets_log2);
+        let committed = Recipe::committed(features);
+        let recipe = Recipe {
+            seed: args.seed.unwrap_or(committed.seed),
+            epochs: args.epochs.unwrap_or(committed.epochs),
+            buckets_log2: args.buckets_log2.unwrap_or(committed.buckets_log2),
+            word_dropout: args.word_dropout.unwrap_or(committed.word_dropout),
+            bilou: args
+                .tagging
+                .map_or(committed.bilou, |t| t == NerTagging::Bilou),
+            history: args.history.unwrap_or(committed.history),
+            average_seeds: args.average_seeds.unwrap_or(committed.average_seeds),
+            ..committed
+        };
         TrainSettings {
             opts: TrainOptions {
-                epochs: args.epochs.unwrap_or(recipe.epochs),
-                seed: args.seed.unwrap_or(recipe.seed),
-                buckets: 1usize << buckets_log2.clamp(8, 24),
                 dev_fraction: args.dev_fraction,
-                word_dropout: args.word_dropout.unwrap_or(recipe.word_dropout),
-                features,
-                bilou: args
-                    .tagging
-                    .map_or(recipe.bilou, |t| t == NerTagging::Bilou),
-                history: args.history.unwrap_or(recipe.history),
+                ..recipe.options()
             },
-            average_seeds: args.average_seeds.unwrap_or(recipe.average_seeds),
+            average_seeds: recipe.average_seeds,
             out: args
                 .out
                 .clone()

@@ -106,7 +106,8 @@ impl Recipe {
         TrainOptions {
             epochs: self.epochs,
             seed: self.seed,
-            buckets: 1 << self.buckets_log2,
+            // Within what a model file and memory allow.
+            buckets: 1 << self.buckets_log2.clamp(8, 24),
             dev_fraction: 0.0,
             word_dropout: self.word_dropout,
             features: self.features,

@@ -133,6 +133,17 @@ pub fn parse_row(line: &str) -> Result<Option<(u64, Entry)>, String> {
     )))
 }
 
+/// Appends the rows of a table's text to `rows`, or says which line (from
+/// 1) is malformed and why.
+pub fn parse_rows(text: &str, rows: &mut Vec<(u64, Entry)>) -> Result<(), (usize, String)> {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(row) = parse_row(line).map_err(|reason| (i + 1, reason))? {
+            rows.push(row);
+        }
+    }
+    Ok(())
+}
+
 /// Bytes before the slots: the magic and the number of forms.
 const HEADER: usize = 16;
 const MAGIC: &[u8; 8] = b"AKWORDS1";

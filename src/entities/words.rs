@@ -130,17 +130,9 @@ impl WordTable {
     /// packs the committed ones.
     pub fn parse_all(tsvs: &[&str]) -> Result<WordTable, WordTableError> {
         let mut rows = Vec::new();
-        for (i, line) in tsvs.iter().flat_map(|t| t.lines().enumerate()) {
-            match word_rows::parse_row(line) {
-                Ok(Some(row)) => rows.push(row),
-                Ok(None) => {}
-                Err(reason) => {
-                    return Err(WordTableError {
-                        line: i + 1,
-                        reason,
-                    })
-                }
-            }
+        for tsv in tsvs {
+            word_rows::parse_rows(tsv, &mut rows)
+                .map_err(|(line, reason)| WordTableError { line, reason })?;
         }
         Ok(WordTable {
             forms: Cow::Owned(word_rows::pack(&rows)),
