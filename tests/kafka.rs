@@ -379,3 +379,66 @@ async fn sigterm_drains_commits_exits_zero_and_the_next_replica_resumes_exactly_
     );
     assert_eq!(v.duplicated, 0, "a drained shutdown replays nothing");
 }
+
+/// Produces `value` to `topic` with one header whose key is the bytes `key`
+/// (rdkafka's safe API takes keys as `&str` only, so librdkafka is called).
+async fn produce_with_raw_header_key(brokers: &str, topic: &str, value: &[u8], key: &[u8]) {
+    use rdkafka::message::OwnedHeaders;
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let headers = OwnedHeaders::new();
+    let native = headers.as_borrowed() as *const _ as *mut rdkafka::bindings::rd_kafka_headers_t;
+    // SAFETY: a BorrowedHeaders reference is the native headers pointer
+    // (rdkafka's own `as_borrowed` casts it so); the key and value are copied.
+    let err = unsafe {
+        rdkafka::bindings::rd_kafka_header_add(
+            native,
+            key.as_ptr().cast(),
+            key.len() as isize,
+            b"v".as_ptr().cast(),
+            1,
+        )
+    };
+    assert_eq!(
+        err,
+        rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR
+    );
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .unwrap();
+    producer
+        .send(
+            FutureRecord::<[u8], [u8]>::to(topic)
+                .payload(value)
+                .headers(headers),
+            Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_key_that_is_not_utf8_is_enriched_like_any_message() {
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let cfg = config(&brokers, "g-bad-header");
+    let batch = articles("h", 0..3);
+    produce(&brokers, INPUT, batch[..1].to_vec()).await.unwrap();
+    produce_with_raw_header_key(&brokers, INPUT, &batch[1].1, b"x-\xff\xfe").await;
+    produce(&brokers, INPUT, batch[2..].to_vec()).await.unwrap();
+    let (stop, task) = start(cfg.clone(), build_chain(&cfg).unwrap());
+    let v = verify_async(&brokers, 1, ids("h", 0..3), 0).await;
+    stop.send(()).unwrap();
+    let summary = task.await.unwrap().unwrap();
+    assert!(v.lost.is_empty(), "lost {:?}", v.lost);
+    assert_eq!((v.delivered, v.dead_lettered), (3, 0));
+    assert!(summary.drained);
+    // Passed on with the bad bytes replaced, so readers of the output
+    // never meet them.
+    let passed_on = v
+        .records
+        .iter()
+        .find(|r| r.header("x-\u{fffd}\u{fffd}").is_some());
+    assert!(passed_on.is_some());
+    assert_eq!(committed(&brokers, "g-bad-header", 1), vec![3]);
+}

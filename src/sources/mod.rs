@@ -3,4 +3,5 @@
 
 pub mod file;
 pub mod fixtures;
+pub mod headers;
 pub mod kafka;
