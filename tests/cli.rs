@@ -112,3 +112,33 @@ fn eval_ner_writes_each_tokens_gold_and_predicted_tag_when_asked() {
     let written = std::fs::read_to_string(&predictions).unwrap();
     assert_eq!(written, "زار\tO\tO\nمصر\tB-LOC\tB-LOC\n\nعاد\tO\tO\n\n");
 }
+
+#[test]
+fn tag_conll_writes_one_line_per_token_and_a_blank_line_per_sentence() {
+    let out = run_with_stdin(&["tag", "--conll"], "قال\nالرئيس\n\nParis\n".as_bytes());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].starts_with("قال\t"));
+    assert!(lines[1].starts_with("الرئيس\t"));
+    assert_eq!(lines[2], "");
+    assert!(lines[3].starts_with("Paris\t"));
+    assert_eq!(lines[4], "");
+}
+
+#[test]
+fn tag_conll_keeps_a_line_that_is_not_utf8_in_its_place_and_says_so() {
+    let out = run_with_stdin(
+        &["tag", "--conll"],
+        b"\xd8\xad\xd9\x84\xd8\xa8\nx\xff\xfey\n\nParis\n",
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let tokens: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or(""))
+        .collect();
+    assert_eq!(tokens, ["حلب", "x\u{fffd}\u{fffd}y", "", "Paris", ""]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: not UTF-8"));
+}

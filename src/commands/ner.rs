@@ -315,8 +315,15 @@ pub fn tag_cmd(model: Option<&Path>, document_sentences: usize) -> anyhow::Resul
         sentence.clear();
         Ok(())
     };
-    for line in stdin.lock().lines() {
-        let line = line.context("cannot read stdin")?;
+    // Bytes, not `lines()`: a line that is not UTF-8 keeps its place (its
+    // bad bytes replaced, said on stderr), so the output stays aligned with
+    // the gold file token for token.
+    for (n, line) in stdin.lock().split(b'\n').enumerate() {
+        let bytes = line.context("cannot read stdin")?;
+        let line = String::from_utf8_lossy(bytes.strip_suffix(b"\r").unwrap_or(&bytes));
+        if let std::borrow::Cow::Owned(_) = line {
+            eprintln!("akhbar tag: line {}: not UTF-8, bad bytes replaced", n + 1);
+        }
         let token = line.split(['\t', ' ']).find(|s| !s.is_empty());
         match token {
             None => flush(&mut sentence, &mut out)?,

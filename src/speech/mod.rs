@@ -628,6 +628,19 @@ impl QuoteFinder {
         }
     }
 
+    /// The token of the nearest cue (not `according to`) among the 12 words
+    /// before the colon at `colon`, in its sentence and not before `from`.
+    fn cue_before_colon(&self, toks: &[Token], from: usize, colon: usize) -> Option<usize> {
+        let sentence = toks[colon].sentence;
+        (from.max(colon.saturating_sub(12))..colon)
+            .rev()
+            .take_while(|&k| toks[k].sentence == sentence)
+            .find(|&k| {
+                self.cue_at(toks, k)
+                    .is_some_and(|cue| cue.kind != CueKind::According)
+            })
+    }
+
     /// `وأضاف: ...`, `قال المصدر: ...`, and `Name: statement` in captions and
     /// short paragraphs. `colon` is the colon's token.
     fn colon_statement(
@@ -653,51 +666,87 @@ impl QuoteFinder {
         if spans.iter().any(|s| s.open == next.start) {
             return None;
         }
-        let (para_start, mut para_end) = *lexed.paras.get(c.paragraph)?;
-        // The statement ends with its paragraph, or where a later sentence
-        // opens with a new cue (`وأشار إلى أن ...`).
+        let (para_start, para_end) = *lexed.paras.get(c.paragraph)?;
+        // Who speaks is settled first, so that a colon without a speaker
+        // (`كلمة:` in a list) costs no scan of what follows it.
+        let cue = self
+            .cue_before_colon(toks, 0, colon)
+            .and_then(|k| self.cue_at(toks, k));
+        let speaker = match cue {
+            Some(cue) => self.subject_of(toks, cue, false),
+            None => SpeakerRef::Phrase(
+                self.named_speaker(toks, para_start, colon, entities)?,
+                colon,
+            ),
+        };
+        let (start, end) = self.statement_after(lexed, colon, para_end)?;
+        Some(Candidate {
+            kind: "direct",
+            start,
+            end,
+            cue: cue.map(|cue| cue_text(lexed, toks, cue)),
+            speaker,
+        })
+    }
+
+    /// The statement after the colon at `colon`, trimmed, if it has at least
+    /// two words. It ends with its paragraph (at `para_end`), where a later
+    /// sentence opens with a new cue (`وأشار إلى أن ...`), where the next
+    /// colon statement's cue begins (`وقال محمد: ... وقال أحمد: ...`), and
+    /// at `max_quote_chars`: the scan and the quote stay bounded however
+    /// long the paragraph is.
+    fn statement_after(
+        &self,
+        lexed: &View,
+        colon: usize,
+        para_end: usize,
+    ) -> Option<(usize, usize)> {
+        let toks = &lexed.toks;
+        let c = &toks[colon];
+        let limit = c.end.saturating_add(self.limits.max_quote_chars);
+        let mut stop = para_end;
         let mut k = colon + 1;
         while k < toks.len() && toks[k].paragraph == c.paragraph {
-            if toks[k].sentence != toks[k - 1].sentence
-                && k > colon + 1
-                && self.cue_at(toks, k).is_some()
-            {
-                para_end = toks[k].start;
+            if toks[k].start >= limit {
+                stop = stop.min(limit);
                 break;
+            }
+            if k > colon + 1 {
+                let opens_sentence =
+                    toks[k].sentence != toks[k - 1].sentence && self.cue_at(toks, k).is_some();
+                if opens_sentence {
+                    stop = toks[k].start;
+                    break;
+                }
+                if toks[k].punct() == Some(':') {
+                    if let Some(cue) = self.cue_before_colon(toks, colon + 1, k) {
+                        stop = toks[cue].start;
+                        break;
+                    }
+                }
             }
             k += 1;
         }
-        let (start, end) = trim(&lexed.chars, c.end, para_end);
+        let (start, end) = trim(&lexed.chars, c.end, stop);
         let (start, end) = strip_credit(&lexed.chars, start, end);
         let content_words = toks[colon + 1..]
             .iter()
-            .take_while(|t| t.paragraph == c.paragraph)
+            .take_while(|t| t.paragraph == c.paragraph && t.start < end)
             .filter(|t| t.is_word)
+            .take(2)
             .count();
-        if start >= end || content_words < 2 {
-            return None;
-        }
-        // A cue earlier in the sentence.
-        let mut k = colon;
-        while k > 0 && colon - k < 12 {
-            k -= 1;
-            if toks[k].sentence != c.sentence {
-                break;
-            }
-            if let Some(cue) = self
-                .cue_at(toks, k)
-                .filter(|cue| cue.kind != CueKind::According)
-            {
-                return Some(Candidate {
-                    kind: "direct",
-                    start,
-                    end,
-                    cue: Some(cue_text(lexed, toks, cue)),
-                    speaker: self.subject_of(toks, cue, false),
-                });
-            }
-        }
-        // `Name: statement` at the start of a paragraph.
+        (start < end && content_words == 2).then_some((start, end))
+    }
+
+    /// `Name: statement` at the start of a paragraph: the first token of the
+    /// name before the colon at `colon`, if those words can be a speaker.
+    fn named_speaker(
+        &self,
+        toks: &[Token],
+        para_start: usize,
+        colon: usize,
+        entities: &[Entity],
+    ) -> Option<usize> {
         let first = toks.partition_point(|t| t.start < para_start);
         let prefix = &toks[first..colon];
         if prefix.is_empty() || prefix.len() > 4 || !prefix.iter().all(|t| t.is_word) {
@@ -727,13 +776,7 @@ impl QuoteFinder {
         if !entities.is_empty() && mention_in(entities, ps, pe).is_none() {
             return None;
         }
-        Some(Candidate {
-            kind: "direct",
-            start,
-            end,
-            cue: None,
-            speaker: SpeakerRef::Phrase(first, colon),
-        })
+        Some(first)
     }
 
     /// Indirect speech introduced by `cue`: a complementizer within a few

@@ -383,6 +383,36 @@ fn a_colon_statement_ends_where_a_new_cue_opens_a_sentence() {
 }
 
 #[test]
+fn a_colon_statement_ends_where_the_next_colon_statements_cue_begins() {
+    let got = summary("وقال الوزير: الوضع مستقر تماما وقال المتحدث: سنواصل العمل حتى النهاية");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].1, "الوضع مستقر تماما");
+    assert_eq!(got[1].1, "سنواصل العمل حتى النهاية");
+}
+
+#[test]
+fn a_colon_statement_is_cut_at_max_quote_chars() {
+    let limits = Limits {
+        max_quote_chars: 100,
+        ..Limits::default()
+    };
+    let f = QuoteFinder::new(limits).unwrap();
+    let text = format!("وأضاف الوزير: {}", "الوضع مستقر ".repeat(50));
+    let analysis = crate::text::analyze(&text);
+    let got = f.find(&View::new(&text, &analysis), &[]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].text.chars().count() <= 100, "{}", got[0].text);
+    assert!(got[0].text.starts_with("الوضع مستقر"));
+}
+
+#[test]
+fn repeated_cues_with_colons_give_no_quotes_of_each_other() {
+    let text = "وقال محمد: ".repeat(2_000);
+    let got = quotes(&text);
+    assert!(got.iter().all(|q| !q.text.contains("وقال محمد")), "{got:?}");
+}
+
+#[test]
 fn an_quoted_from_x_his_saying_names_x() {
     let got = summary("ونقلت وكالة أنباء الجمهورية الإسلامية اليوم عن ظريف قوله “قلنا إن الأنشطة لها علاقة ببناء طرق.”");
     assert_eq!(got[0].2.as_deref(), Some("ظريف"));

@@ -44,6 +44,13 @@ pub const ROLE_FIELD: &str = "role";
 pub const GEO_FIELD: &str = "geo";
 pub const COUNTRY_FIELD: &str = "country";
 
+/// A sentence longer than this many tokens is tagged in pieces of it. The
+/// per-sentence rules compare spans with spans and with table names, so one
+/// run-on "sentence" of 100,000 tokens (a list, a table, text without full
+/// stops) would take minutes; real sentences are far shorter (the longest
+/// of ANERcorp's training split has 732 tokens).
+pub const MAX_SENTENCE_TOKENS: usize = 1_000;
+
 /// Options of the `entities` stage.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -217,8 +224,9 @@ impl Entities {
         let mut sentences = Vec::new();
         // The article is the tagger's document (prediction history).
         let mut memory = History::new();
-        for si in 0..analysis.sentences.len() {
-            let toks = analysis.tokens_of(si);
+        let pieces = (0..analysis.sentences.len())
+            .flat_map(|si| analysis.tokens_of(si).chunks(MAX_SENTENCE_TOKENS));
+        for toks in pieces {
             if toks.is_empty() {
                 continue;
             }

@@ -483,10 +483,9 @@ fn blocks(page: &Page) -> Vec<RawBlock> {
                 }
                 Node::Text(t) if skip == 0 => {
                     let in_link = stack.iter().any(|f| f.link);
-                    let before = buf.chars().count();
-                    push_text(&mut buf, t);
+                    let added = push_text(&mut buf, t);
                     if in_link {
-                        link_chars += buf.chars().count() - before;
+                        link_chars += added;
                     }
                 }
                 _ => {}
@@ -512,17 +511,22 @@ fn blocks(page: &Page) -> Vec<RawBlock> {
     out
 }
 
-/// Appends text, folding runs of white space to one space.
-fn push_text(buf: &mut String, text: &str) {
+/// Appends text, folding runs of white space to one space; returns the
+/// characters appended.
+fn push_text(buf: &mut String, text: &str) -> usize {
+    let mut added = 0;
     for c in text.chars() {
         if c.is_whitespace() {
             if !buf.ends_with(' ') && !buf.is_empty() {
                 buf.push(' ');
+                added += 1;
             }
         } else if !c.is_control() {
             buf.push(c);
+            added += 1;
         }
     }
+    added
 }
 
 /// Ends the current text run as a block of the innermost block element.

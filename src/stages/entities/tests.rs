@@ -584,6 +584,40 @@ mod robustness {
         let ents = run(&text, "ar");
         assert!(ents.iter().any(|e| e.name == "دمشق"));
     }
+
+    #[test]
+    fn names_far_into_a_sentence_without_full_stops_are_found() {
+        // One run-on sentence, tagged in pieces of MAX_SENTENCE_TOKENS.
+        let filler = "كلمة، ".repeat(MAX_SENTENCE_TOKENS);
+        let text =
+            format!("{filler}وقال الرئيس بشار الأسد في دمشق إن الوضع صعب، {filler}ووصل إلى بيروت");
+        let ents = run(&text, "ar");
+        assert_eq!(
+            find(&ents, "دمشق").map(|e| e.kind.as_str()),
+            Some("location"),
+            "{ents:#?}"
+        );
+        assert_eq!(
+            find(&ents, "بيروت").map(|e| e.kind.as_str()),
+            Some("location")
+        );
+        assert!(find(&ents, "بشار الأسد").is_some());
+    }
+
+    #[test]
+    fn a_sentence_past_the_token_budget_is_tagged_up_to_the_budget() {
+        let config = EntitiesConfig {
+            max_tokens: 2 * MAX_SENTENCE_TOKENS,
+            ..EntitiesConfig::default()
+        };
+        let stage = Entities::new(&config).unwrap();
+        let filler = "كلمة، ".repeat(MAX_SENTENCE_TOKENS / 4);
+        let text = format!("{filler}ووصل إلى دمشق، {}ووصل إلى بيروت", filler.repeat(8));
+        let analysis = crate::text::analyze(&text);
+        let ents = stage.extract(&text, &analysis, false);
+        assert!(ents.iter().any(|e| e.name == "دمشق"), "{ents:#?}");
+        assert!(!ents.iter().any(|e| e.name == "بيروت"));
+    }
 }
 
 /// Hand-annotated SaudiNewsNet articles (`data/entities/regression/`): keyed
