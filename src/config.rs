@@ -65,7 +65,7 @@ impl Default for OtelConfig {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
-    /// `host:port` for `/healthz`, `/readyz` and `/metrics`; empty disables it.
+    /// `ip:port` for `/healthz`, `/readyz` and `/metrics`; empty disables it.
     pub listen: String,
     /// `/healthz` fails when work in flight has not moved for this long.
     pub liveness_stall_secs: u64,
@@ -476,6 +476,13 @@ impl Config {
         }
         tracing_subscriber::EnvFilter::try_new(&self.log.level)
             .map_err(|e| invalid("log.level", e.to_string()))?;
+        // The client settings after the merge of defaults and overrides: a
+        // property that would break the delivery guarantee is refused here,
+        // at start-up, not when the client is created.
+        crate::kafka_client::consumer_config(&self.kafka)
+            .map_err(|e| invalid("kafka.consumer", e.to_string()))?;
+        crate::kafka_client::producer_config(&self.kafka)
+            .map_err(|e| invalid("kafka.producer", e.to_string()))?;
         Ok(())
     }
 
@@ -709,6 +716,18 @@ mod tests {
     fn librdkafka_properties_come_from_the_environment_with_dots_for_underscores() {
         let c = load_env(&[("AKHBAR_KAFKA__OPTIONS__SESSION_TIMEOUT_MS", "6000")]).unwrap();
         assert_eq!(c.kafka.options["session.timeout.ms"], "6000");
+    }
+
+    #[test]
+    fn a_client_override_that_breaks_the_guarantee_is_refused_at_load() {
+        let err = load_env(&[("AKHBAR_KAFKA__PRODUCER__ACKS", "1")]).unwrap_err();
+        assert!(err.to_string().contains("`acks` = `1`"), "{err}");
+        let err =
+            load_env(&[("AKHBAR_KAFKA__OPTIONS__ENABLE_AUTO_OFFSET_STORE", "true")]).unwrap_err();
+        assert!(
+            err.to_string().contains("enable.auto.offset.store"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 /// The endpoint could not start.
 #[derive(Debug, Error)]
 pub enum HttpError {
-    #[error("http.listen `{0}` is not host:port")]
+    #[error("http.listen `{0}` is not ip:port")]
     Address(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {

@@ -5,6 +5,7 @@
 use akhbar::cli::{Cli, Command};
 use akhbar::commands;
 use akhbar::config::Config;
+use akhbar::stages::BuildError;
 use akhbar::telemetry::{self, LogTarget};
 use clap::Parser;
 use std::process::ExitCode;
@@ -95,13 +96,12 @@ fn main() -> ExitCode {
             min_df,
             sentences_per_document,
         }),
-        Command::Config => match toml::to_string_pretty(&config.redacted()) {
-            Ok(text) => {
-                print!("{text}");
-                Ok(())
-            }
-            Err(e) => Err(e.into()),
-        },
+        // The stages check their own options as they are built, so the
+        // chain is built (and dropped) before the configuration is shown.
+        Command::Config => commands::build_chain(&config).and_then(|_| {
+            print!("{}", toml::to_string_pretty(&config.redacted())?);
+            Ok(())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,6 +111,12 @@ fn main() -> ExitCode {
                 error = format!("{e:#}"),
                 "Exiting on an error."
             );
+            // A stage's options or data named by the configuration: as bad
+            // as a bad key, so the same exit code.
+            if e.chain().any(|cause| cause.is::<BuildError>()) {
+                eprintln!("akhbar: invalid configuration: {e:#}");
+                return ExitCode::from(2);
+            }
             eprintln!("akhbar: {e:#}");
             ExitCode::from(1)
         }

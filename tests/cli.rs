@@ -36,6 +36,42 @@ fn a_bad_topic_name_stops_start_up() {
 }
 
 #[test]
+fn a_bad_stage_option_fails_the_config_command_as_bad_configuration() {
+    let out = akhbar()
+        .args(["config"])
+        .env("AKHBAR_STAGES__KEYWORDS__MAX_WORDS", "5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid configuration"), "{stderr}");
+    assert!(stderr.contains("max_words"), "{stderr}");
+}
+
+#[test]
+fn a_bad_stage_option_stops_enrich_with_the_configuration_exit_code() {
+    let out = akhbar()
+        .args(["enrich"])
+        .env("AKHBAR_STAGES__KEYWORDS__MAX_WORDS", "5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stage `keywords`"));
+}
+
+#[test]
+fn a_client_override_that_breaks_the_guarantee_stops_start_up() {
+    let out = akhbar()
+        .args(["config"])
+        .env("AKHBAR_KAFKA__PRODUCER__ACKS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("acks"));
+}
+
+#[test]
 fn the_config_command_shows_overrides_and_hides_secrets() {
     let out = akhbar()
         .args(["config"])

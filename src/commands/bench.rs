@@ -13,7 +13,7 @@
 //! 3. Start-up (stages, models and gazetteers loaded; consumer ready) and
 //!    resident memory (now and peak, from /proc).
 
-use super::{build_chain, runtime};
+use super::{build_chain, consumer_default, runtime};
 use crate::config::Config;
 use crate::embedded_cluster::EmbeddedCluster;
 use crate::harness::{create_topics, produce, read_topics};
@@ -106,11 +106,7 @@ pub fn cmd(mut config: Config, args: BenchArgs<'_>) -> anyhow::Result<()> {
     };
     config.kafka.brokers = brokers.clone();
     config.kafka.group_id = format!("akhbar-bench-{run}");
-    config
-        .kafka
-        .options
-        .entry("session.timeout.ms".into())
-        .or_insert_with(|| "6000".into());
+    consumer_default(&mut config, "session.timeout.ms", "6000");
     let n = args.messages;
     let messages: Vec<(Option<Vec<u8>>, Vec<u8>)> = (0..n)
         .map(|i| {

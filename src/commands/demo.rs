@@ -5,7 +5,7 @@
 //! producer, reads the output and dead-letter topics back and prints a
 //! summary per article.
 
-use super::{build_chain, runtime};
+use super::{build_chain, consumer_default, runtime};
 use crate::config::Config;
 use crate::embedded_cluster::EmbeddedCluster;
 use crate::harness::{produce, read_topics, ReadRecord};
@@ -26,11 +26,7 @@ pub fn cmd(mut config: Config, output: Option<PathBuf>) -> anyhow::Result<()> {
     let brokers = cluster.bootstrap_servers().to_string();
     config.kafka.brokers = brokers.clone();
     config.kafka.group_id = "akhbar-demo".into();
-    config
-        .kafka
-        .options
-        .entry("session.timeout.ms".into())
-        .or_insert_with(|| "6000".into());
+    consumer_default(&mut config, "session.timeout.ms", "6000");
     let topics = config.topics.clone();
     cluster.create_topic(&topics.input, INPUT_PARTITIONS)?;
     cluster.create_topic(&topics.output, INPUT_PARTITIONS)?;

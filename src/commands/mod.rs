@@ -20,6 +20,20 @@ pub fn build_chain(config: &Config) -> anyhow::Result<Arc<Chain>> {
     Ok(Arc::new(chain))
 }
 
+/// Sets a consumer property unless the configuration sets it already, in
+/// `kafka.options` or `kafka.consumer`. Consumer properties go to the
+/// consumer alone: in `kafka.options` the producer warns that it ignores
+/// them.
+pub fn consumer_default(config: &mut Config, property: &str, value: &str) {
+    let kafka = &mut config.kafka;
+    if !kafka.options.contains_key(property) {
+        kafka
+            .consumer
+            .entry(property.into())
+            .or_insert_with(|| value.into());
+    }
+}
+
 /// A multi-threaded runtime: at least two threads so that a rebalance
 /// callback waiting for in-flight work never starves the deliveries.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
