@@ -151,6 +151,9 @@ where
         .finish()
 }
 
+/// The `event` of a JSON line whose event names none.
+pub const UNNAMED_EVENT: &str = "library_log";
+
 /// One JSON object per event, fields flattened.
 pub struct JsonLines;
 
@@ -176,6 +179,11 @@ where
         fields.insert("service".into(), SERVICE.into());
         fields.insert("target".into(), meta.target().into());
         event.record(&mut JsonVisitor(&mut fields));
+        // Every line can be selected by `event`: lines that bring none
+        // (librdkafka's, forwarded through the `log` crate) get one.
+        fields
+            .entry("event")
+            .or_insert_with(|| UNNAMED_EVENT.into());
         let line = serde_json::to_string(&fields).map_err(|_| fmt::Error)?;
         writeln!(writer, "{line}")
     }
@@ -262,6 +270,44 @@ mod tests {
             cx.span().span_context().trace_id().to_string(),
             "4bf92f3577b34da6a3ce929d0e0e4736"
         );
+    }
+
+    /// The JSON lines `emit` logs, parsed.
+    fn json_lines_of(emit: impl FnOnce()) -> Vec<serde_json::Value> {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let make = move || SharedBuffer(sink.clone());
+        tracing::subscriber::with_default(json_subscriber(make), emit);
+        let bytes = buffer.lock().unwrap().clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for SharedBuffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_json_line_has_an_event_and_a_named_one_is_kept() {
+        let lines = json_lines_of(|| {
+            tracing::info!(event = "stats", consumed = 3, "Stats.");
+            tracing::warn!("librdkafka: CONFWARN [thrd:app]: a line of the library");
+        });
+        assert_eq!(lines[0]["event"], "stats");
+        assert_eq!(lines[0]["consumed"], 3);
+        assert_eq!(lines[1]["event"], UNNAMED_EVENT);
+        assert_eq!(lines[1]["service"], "akhbar");
     }
 
     #[test]
