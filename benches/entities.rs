@@ -9,7 +9,7 @@ use akhbar::stages::{Chain, Stage, StageKind, StagesConfig};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn articles() -> Option<Vec<Document>> {
-    let dir = akhbar::entities::shared_dir()?;
+    let dir = akhbar::shared_data::existing()?;
     let text =
         std::fs::read_to_string(dir.join("data/news_ar/saudinewsnet/sample_1000.jsonl")).ok()?;
     let prepare = Chain::build(

@@ -104,10 +104,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 /// The SaudiNewsNet sample under the shared data directory
 /// (`AKHBAR_SHARED_DIR`, else `../shared` beside the crate).
 pub fn default_corpus() -> PathBuf {
-    let shared = std::env::var_os("AKHBAR_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    shared.join("data/news_ar/saudinewsnet/sample_1000.jsonl")
+    crate::shared_data::dir().join("data/news_ar/saudinewsnet/sample_1000.jsonl")
 }
 
 /// Reads a gold file.
@@ -371,10 +368,10 @@ mod regression {
     fn regression_scores_on_annotated_saudinewsnet_articles() {
         let corpus_path = default_corpus();
         let Ok(corpus) = read_corpus(&corpus_path) else {
-            eprintln!(
-                "skipped: SaudiNewsNet sample not found at {} (set AKHBAR_SHARED_DIR)",
+            crate::shared_data::skip(format!(
+                "SaudiNewsNet sample not found at {} (set AKHBAR_SHARED_DIR)",
                 corpus_path.display()
-            );
+            ));
             return;
         };
         let gold_path =

@@ -36,6 +36,7 @@ pub mod http;
 pub mod kafka_client;
 pub mod pipeline;
 pub mod record;
+pub mod shared_data;
 pub mod sinks;
 pub mod sources;
 pub mod speech;

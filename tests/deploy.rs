@@ -8,7 +8,9 @@ use crate::support::repo;
 #[test]
 fn deploy_files_validate_offline_against_their_schemas() {
     let Ok(python) = std::env::var("AKHBAR_TEST_VALIDATE_PYTHON") else {
-        eprintln!("skipped: AKHBAR_TEST_VALIDATE_PYTHON is not set (scripts/test.sh sets it up)");
+        akhbar::shared_data::skip(
+            "AKHBAR_TEST_VALIDATE_PYTHON is not set (scripts/test.sh sets it up)",
+        );
         return;
     };
     let bin = std::path::Path::new(&python)

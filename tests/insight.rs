@@ -3,21 +3,13 @@
 //! stream, bad input, and 800 real SaudiNewsNet articles (read from
 //! `../shared` at run time; skipped with a message when absent).
 
-use crate::support::{enrich_in_process as enrich, fixture, repo, unrelated_article};
+use crate::support::{enrich_in_process as enrich, fixture, unrelated_article};
 use akhbar::document::RawArticle;
 use akhbar::stages::{Chain, StageKind, StagesConfig};
 use serde_json::Value;
-use std::path::PathBuf;
 
 fn chain() -> Chain {
     Chain::build(StageKind::ALL, &StagesConfig::default()).expect("default chain")
-}
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AKHBAR_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo("../shared"));
-    dir.is_dir().then_some(dir)
 }
 
 #[test]
@@ -103,13 +95,13 @@ fn bad_input_gives_sane_insight_fields() {
 /// flagged pairs were checked by hand (docs/insight.md, by url).
 #[test]
 fn few_of_800_different_real_articles_are_flagged_as_duplicates() {
-    let Some(shared) = shared_dir() else {
-        eprintln!("skipped: ../shared (or AKHBAR_SHARED_DIR) is absent");
+    let Some(shared) = akhbar::shared_data::existing() else {
+        akhbar::shared_data::skip("../shared (or AKHBAR_SHARED_DIR) is absent");
         return;
     };
     let path = shared.join("data/news_ar/saudinewsnet/sample_1000.jsonl");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is absent", path.display());
+        akhbar::shared_data::skip(format!("{} is absent", path.display()));
         return;
     };
     let chain = chain();

@@ -87,14 +87,46 @@ proptest! {
     }
 
     #[test]
-    fn numeric_dates_resolve_only_when_they_exist(d in 0u32..40, m in 0u32..15, y in 0u32..100_000) {
+    fn numeric_dates_resolve_only_to_themselves(d in 0u32..40, m in 0u32..15, y in 0u32..100_000) {
         let doc = run(&format!("في {d}/{m}/{y} وقال"));
         for date in &doc.dates {
             if let Some(v) = &date.value {
-                // Resolved values are real calendar dates.
-                let parts: Vec<u32> = v.split('-').filter_map(|p| p.parse().ok()).collect();
-                prop_assert!(parts.len() == 3 && (1..=12).contains(&parts[1]) && (1..=31).contains(&parts[2]));
+                prop_assert_eq!(Some(v.clone()), expected(d, m, y), "{}/{}/{}", d, m, y);
             }
         }
     }
+
+    #[test]
+    fn numeric_dates_of_modern_years_resolve_exactly_when_they_exist(d in 0u32..40, m in 0u32..15, y in 1900u32..2100) {
+        let doc = run(&format!("في {d}/{m}/{y} وقال"));
+        let values: Vec<&str> = doc.dates.iter().filter_map(|x| x.value.as_deref()).collect();
+        let want: Vec<String> = expected(d, m, y).into_iter().collect();
+        prop_assert_eq!(values, want, "{}/{}/{}", d, m, y);
+    }
+}
+
+/// What `a/b/y` means: day/month, as Arabic news writes it, or month/day
+/// when only that order is a date; `None` when neither is. A year written
+/// with two digits is 1970-2069.
+fn expected(a: u32, b: u32, written: u32) -> Option<String> {
+    let y = match written {
+        10..=69 => 2000 + written,
+        70..=99 => 1900 + written,
+        _ => written,
+    };
+    if real_date(a, b, y) {
+        Some(format!("{y:04}-{b:02}-{a:02}"))
+    } else if real_date(b, a, y) {
+        Some(format!("{y:04}-{a:02}-{b:02}"))
+    } else {
+        None
+    }
+}
+
+/// Whether day `d` of month `m` of year `y` is on the calendar.
+fn real_date(d: u32, m: u32, y: u32) -> bool {
+    let (Ok(month), Ok(day)) = (time::Month::try_from(m as u8), u8::try_from(d)) else {
+        return false;
+    };
+    time::Date::from_calendar_date(y as i32, month, day).is_ok()
 }

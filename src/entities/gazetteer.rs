@@ -425,8 +425,8 @@ mod tests {
 
     #[test]
     fn the_build_reproduces_the_committed_table() {
-        let Some(shared) = crate::entities::shared_dir() else {
-            eprintln!("skipping: shared data not found (set AKHBAR_SHARED_DIR)");
+        let Some(shared) = crate::shared_data::existing() else {
+            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
             return;
         };
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/gazetteers/src");

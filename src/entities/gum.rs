@@ -502,13 +502,13 @@ mod tests {
 
     #[test]
     fn the_held_out_documents_are_gums_dev_and_test_partitions() {
-        let Some(shared) = crate::entities::shared_dir() else {
-            eprintln!("skipping: shared data not found (set AKHBAR_SHARED_DIR)");
+        let Some(shared) = crate::shared_data::existing() else {
+            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
             return;
         };
         let dir = shared.join("data/ner_en/gum_news/xml");
         let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("skipping: {} not found", dir.display());
+            crate::shared_data::skip(format!("{} not found", dir.display()));
             return;
         };
         let mut held_out = Vec::new();

@@ -33,14 +33,3 @@ pub mod tagger;
 pub mod train;
 pub mod word_rows;
 pub mod words;
-
-use std::path::PathBuf;
-
-/// The shared data directory: `AKHBAR_SHARED_DIR`, else
-/// `$CARGO_MANIFEST_DIR/../shared`, if it exists.
-pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AKHBAR_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.is_dir().then_some(dir)
-}

@@ -144,6 +144,19 @@ mod tests {
     }
 
     #[test]
+    fn recent_failures_trip_the_limit_after_a_long_clean_run() {
+        // A share over the whole stream (3 in 13) would stay quiet.
+        let mut l = limit(0.5, 4, 4);
+        for _ in 0..10 {
+            l.record(false).unwrap();
+        }
+        l.record(true).unwrap();
+        l.record(true).unwrap();
+        let err = l.record(true).unwrap_err();
+        assert_eq!((err.ratio, err.window), (0.75, 4));
+    }
+
+    #[test]
     fn a_ratio_of_one_disables_the_limit() {
         let mut l = limit(1.0, 10, 1);
         for _ in 0..100 {

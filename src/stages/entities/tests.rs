@@ -648,13 +648,13 @@ mod saudinewsnet {
 
     #[test]
     fn hand_annotated_articles_keep_their_entity_f1() {
-        let Some(shared) = crate::entities::shared_dir() else {
-            eprintln!("skipping: shared data not found (set AKHBAR_SHARED_DIR)");
+        let Some(shared) = crate::shared_data::existing() else {
+            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
             return;
         };
         let path = shared.join("data/news_ar/saudinewsnet/sample_1000.jsonl");
         let Ok(corpus) = std::fs::read_to_string(&path) else {
-            eprintln!("skipping: {} not found", path.display());
+            crate::shared_data::skip(format!("{} not found", path.display()));
             return;
         };
         let articles: HashMap<String, String> = corpus
@@ -943,15 +943,15 @@ mod gum {
 
     /// The GUM news documents, or `None` (with a message) when absent.
     fn documents() -> Option<Vec<Document>> {
-        let Some(shared) = crate::entities::shared_dir() else {
-            eprintln!("skipping: shared data not found (set AKHBAR_SHARED_DIR)");
+        let Some(shared) = crate::shared_data::existing() else {
+            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
             return None;
         };
         let dir = shared.join("data/ner_en/gum_news/dep");
         match gum::read_dir(&dir) {
             Ok(docs) if !docs.is_empty() => Some(docs),
             _ => {
-                eprintln!("skipping: no GUM documents in {}", dir.display());
+                crate::shared_data::skip(format!("no GUM documents in {}", dir.display()));
                 None
             }
         }

@@ -308,15 +308,6 @@ pub fn english_page(a: &Article) -> String {
     )
 }
 
-/// The shared data directory: `AKHBAR_SHARED_DIR`, else `../shared` beside
-/// the crate; `None` when it does not exist.
-pub fn shared_dir() -> Option<std::path::PathBuf> {
-    let dir = std::env::var_os("AKHBAR_SHARED_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    dir.is_dir().then_some(dir)
-}
-
 /// One SaudiNewsNet article: url, title and paragraphs (the non-blank
 /// lines of its content, trimmed).
 pub struct SampleArticle {
@@ -329,7 +320,7 @@ pub struct SampleArticle {
 /// `min_paragraphs` paragraphs, in file order; `None` when the sample is
 /// absent (test and benchmark data only: never commit its text).
 pub fn saudinewsnet_sample(limit: usize, min_paragraphs: usize) -> Option<Vec<SampleArticle>> {
-    let path = shared_dir()?.join("data/news_ar/saudinewsnet/sample_1000.jsonl");
+    let path = crate::shared_data::existing()?.join("data/news_ar/saudinewsnet/sample_1000.jsonl");
     let text = std::fs::read_to_string(path).ok()?;
     let articles = text
         .lines()
