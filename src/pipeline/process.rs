@@ -125,6 +125,31 @@ mod tests {
         }
     }
 
+    struct Refuses;
+
+    impl crate::stages::Stage for Refuses {
+        fn name(&self) -> &'static str {
+            "refuses"
+        }
+        fn apply(&self, _: &mut Document) -> Result<(), crate::stages::StageError> {
+            Err(crate::stages::StageError::Fatal("no article here".into()))
+        }
+    }
+
+    #[test]
+    fn a_stage_that_refuses_the_article_is_a_stage_fatal_refusal_naming_it() {
+        let chain = Chain::from_stages(vec![Box::new(Refuses)]);
+        let msg = br#"{"id":"a1","body":"Hello world."}"#;
+        match process(&chain, msg, msg.len(), None, 1 << 20, |_| {}) {
+            Processed::Refused(r) => {
+                assert_eq!(r.reason, "stage_fatal");
+                assert_eq!(r.stage.as_deref(), Some("refuses"));
+                assert!(r.message.contains("no article here"), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_truncated_copy_of_an_oversized_message_is_refused_as_too_large() {
         let msg = br#"{"body":"x"}"#;
