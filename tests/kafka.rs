@@ -179,20 +179,36 @@ async fn members_joining_and_leaving_during_a_backlog_lose_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn out_of_order_completion_never_commits_past_unfinished_work() {
-    // One slow article among fast ones: while it is in flight nothing past it
-    // may be committed, even though everything after it is published.
-    struct SlowOne;
-    impl Stage for SlowOne {
+    // One held article among fast ones: while it is in flight nothing past
+    // it may be committed, even though everything after it is published.
+    // The test releases it (also when an assertion fails first).
+    type Gate = Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>;
+    struct HeldOne(Gate);
+    impl Stage for HeldOne {
         fn name(&self) -> &'static str {
-            "slow_one"
+            "held_one"
         }
         fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
             if doc.id.as_deref() == Some("o-3") {
-                std::thread::sleep(Duration::from_secs(6));
+                let (open, opened) = &*self.0;
+                let mut is_open = open.lock().unwrap();
+                while !*is_open {
+                    is_open = opened.wait(is_open).unwrap();
+                }
             }
             Ok(())
         }
     }
+    struct Release(Gate);
+    impl Drop for Release {
+        fn drop(&mut self) {
+            let (open, opened) = &*self.0;
+            *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            opened.notify_all();
+        }
+    }
+    let gate: Gate = Arc::default();
+    let release = Release(gate.clone());
     let c = cluster(1);
     let brokers = c.bootstrap_servers().to_string();
     let mut cfg = config(&brokers, "g-order");
@@ -200,7 +216,7 @@ async fn out_of_order_completion_never_commits_past_unfinished_work() {
     use akhbar::stages::{Id, IdConfig};
     let chain = Arc::new(Chain::from_stages(vec![
         Box::new(Id::new(&IdConfig::default())),
-        Box::new(SlowOne),
+        Box::new(HeldOne(gate)),
     ]));
     produce(&brokers, INPUT, articles("o", 0..20))
         .await
@@ -209,13 +225,20 @@ async fn out_of_order_completion_never_commits_past_unfinished_work() {
     let mut others = ids("o", 0..20);
     others.retain(|i| i != "o-3");
     let v = verify_async(&brokers, 1, others, 0).await;
-    assert_eq!(v.delivered, 19, "all but the slow one are out");
+    assert_eq!(v.delivered, 19, "all but the held one are out");
+    // The finished prefix (offsets 0-2) is committed, and nothing past it.
+    let prefix = eventually(Duration::from_secs(10), || {
+        committed(&brokers, "g-order", 1)[0] == 3
+    })
+    .await;
+    assert!(prefix, "committed {:?}", committed(&brokers, "g-order", 1));
     tokio::time::sleep(Duration::from_millis(1200)).await; // > auto-commit interval
-    let during = committed(&brokers, "g-order", 1)[0];
-    assert!(
-        during <= 3,
-        "committed {during} while offset 3 is unfinished"
+    assert_eq!(
+        committed(&brokers, "g-order", 1),
+        vec![3],
+        "nothing past unfinished offset 3"
     );
+    drop(release);
     stop.send(()).unwrap();
     task.await.unwrap().unwrap();
     assert_eq!(committed(&brokers, "g-order", 1), vec![20]);
