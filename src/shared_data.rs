@@ -18,6 +18,16 @@ pub fn existing() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// [`existing`], or `None` after saying that the calling test is skipped
+/// for want of it.
+pub fn existing_or_skip() -> Option<PathBuf> {
+    let found = existing();
+    if found.is_none() {
+        skip("shared data not found (set AKHBAR_SHARED_DIR)");
+    }
+    found
+}
+
 /// Says on the process's stderr that a test is skipped and why. libtest
 /// captures `eprintln!` of a passing test, so a skip written that way would
 /// show as a plain `ok`; a write to the stderr handle is not captured.

@@ -11,13 +11,14 @@ fn help_names_every_command() {
     }
 }
 
+/// Runs `akhbar COMMAND` with one environment variable set.
+fn with_env(command: &str, var: &str, value: &str) -> std::process::Output {
+    akhbar().arg(command).env(var, value).output().unwrap()
+}
+
 #[test]
 fn an_unknown_environment_key_stops_start_up_with_one_line_naming_it() {
-    let out = akhbar()
-        .args(["config"])
-        .env("AKHBAR_KAFKA__BROKERZ", "x:1")
-        .output()
-        .unwrap();
+    let out = with_env("config", "AKHBAR_KAFKA__BROKERZ", "x:1");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -26,22 +27,14 @@ fn an_unknown_environment_key_stops_start_up_with_one_line_naming_it() {
 
 #[test]
 fn a_bad_topic_name_stops_start_up() {
-    let out = akhbar()
-        .args(["run"])
-        .env("AKHBAR_TOPICS__INPUT", "no spaces please")
-        .output()
-        .unwrap();
+    let out = with_env("run", "AKHBAR_TOPICS__INPUT", "no spaces please");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("topics.input"));
 }
 
 #[test]
 fn a_bad_stage_option_fails_the_config_command_as_bad_configuration() {
-    let out = akhbar()
-        .args(["config"])
-        .env("AKHBAR_STAGES__KEYWORDS__MAX_WORDS", "5")
-        .output()
-        .unwrap();
+    let out = with_env("config", "AKHBAR_STAGES__KEYWORDS__MAX_WORDS", "5");
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -51,22 +44,14 @@ fn a_bad_stage_option_fails_the_config_command_as_bad_configuration() {
 
 #[test]
 fn a_bad_stage_option_stops_enrich_with_the_configuration_exit_code() {
-    let out = akhbar()
-        .args(["enrich"])
-        .env("AKHBAR_STAGES__KEYWORDS__MAX_WORDS", "5")
-        .output()
-        .unwrap();
+    let out = with_env("enrich", "AKHBAR_STAGES__KEYWORDS__MAX_WORDS", "5");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stage `keywords`"));
 }
 
 #[test]
 fn a_client_override_that_breaks_the_guarantee_stops_start_up() {
-    let out = akhbar()
-        .args(["config"])
-        .env("AKHBAR_KAFKA__PRODUCER__ACKS", "1")
-        .output()
-        .unwrap();
+    let out = with_env("config", "AKHBAR_KAFKA__PRODUCER__ACKS", "1");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("acks"));
 }

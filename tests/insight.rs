@@ -95,8 +95,7 @@ fn bad_input_gives_sane_insight_fields() {
 /// flagged pairs were checked by hand (docs/insight.md, by url).
 #[test]
 fn few_of_800_different_real_articles_are_flagged_as_duplicates() {
-    let Some(shared) = akhbar::shared_data::existing() else {
-        akhbar::shared_data::skip("../shared (or AKHBAR_SHARED_DIR) is absent");
+    let Some(shared) = akhbar::shared_data::existing_or_skip() else {
         return;
     };
     let path = shared.join("data/news_ar/saudinewsnet/sample_1000.jsonl");

@@ -502,8 +502,7 @@ mod tests {
 
     #[test]
     fn the_held_out_documents_are_gums_dev_and_test_partitions() {
-        let Some(shared) = crate::shared_data::existing() else {
-            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
+        let Some(shared) = crate::shared_data::existing_or_skip() else {
             return;
         };
         let dir = shared.join("data/ner_en/gum_news/xml");

@@ -628,16 +628,16 @@ impl QuoteFinder {
         }
     }
 
-    /// The token of the nearest cue (not `according to`) among the 12 words
-    /// before the colon at `colon`, in its sentence and not before `from`.
-    fn cue_before_colon(&self, toks: &[Token], from: usize, colon: usize) -> Option<usize> {
+    /// The nearest cue (not `according to`) among the 12 words before the
+    /// colon at `colon`, in its sentence and not before `from`.
+    fn cue_before_colon(&self, toks: &[Token], from: usize, colon: usize) -> Option<Cue> {
         let sentence = toks[colon].sentence;
         (from.max(colon.saturating_sub(12))..colon)
             .rev()
             .take_while(|&k| toks[k].sentence == sentence)
-            .find(|&k| {
+            .find_map(|k| {
                 self.cue_at(toks, k)
-                    .is_some_and(|cue| cue.kind != CueKind::According)
+                    .filter(|cue| cue.kind != CueKind::According)
             })
     }
 
@@ -669,9 +669,7 @@ impl QuoteFinder {
         let (para_start, para_end) = *lexed.paras.get(c.paragraph)?;
         // Who speaks is settled first, so that a colon without a speaker
         // (`كلمة:` in a list) costs no scan of what follows it.
-        let cue = self
-            .cue_before_colon(toks, 0, colon)
-            .and_then(|k| self.cue_at(toks, k));
+        let cue = self.cue_before_colon(toks, 0, colon);
         let speaker = match cue {
             Some(cue) => self.subject_of(toks, cue, false),
             None => SpeakerRef::Phrase(
@@ -720,7 +718,7 @@ impl QuoteFinder {
                 }
                 if toks[k].punct() == Some(':') {
                     if let Some(cue) = self.cue_before_colon(toks, colon + 1, k) {
-                        stop = toks[cue].start;
+                        stop = toks[cue.start].start;
                         break;
                     }
                 }

@@ -226,10 +226,8 @@ impl Entities {
         let mut memory = History::new();
         let pieces = (0..analysis.sentences.len())
             .flat_map(|si| analysis.tokens_of(si).chunks(MAX_SENTENCE_TOKENS));
+        // `chunks` yields no empty piece, so an empty sentence is skipped.
         for toks in pieces {
-            if toks.is_empty() {
-                continue;
-            }
             if toks.len() > budget {
                 break;
             }

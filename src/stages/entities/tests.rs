@@ -648,8 +648,7 @@ mod saudinewsnet {
 
     #[test]
     fn hand_annotated_articles_keep_their_entity_f1() {
-        let Some(shared) = crate::shared_data::existing() else {
-            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
+        let Some(shared) = crate::shared_data::existing_or_skip() else {
             return;
         };
         let path = shared.join("data/news_ar/saudinewsnet/sample_1000.jsonl");
@@ -943,10 +942,7 @@ mod gum {
 
     /// The GUM news documents, or `None` (with a message) when absent.
     fn documents() -> Option<Vec<Document>> {
-        let Some(shared) = crate::shared_data::existing() else {
-            crate::shared_data::skip("shared data not found (set AKHBAR_SHARED_DIR)");
-            return None;
-        };
+        let shared = crate::shared_data::existing_or_skip()?;
         let dir = shared.join("data/ner_en/gum_news/dep");
         match gum::read_dir(&dir) {
             Ok(docs) if !docs.is_empty() => Some(docs),
