@@ -2,7 +2,7 @@
 
 use crate::support::{
     self, articles, cluster, committed, config, eventually, ids, slow_chain, start, verify_async,
-    Member, DEAD, INPUT, OUTPUT,
+    Gate, Member, DEAD, INPUT, OUTPUT,
 };
 use akhbar::commands::build_chain;
 use akhbar::document::Document;
@@ -182,7 +182,6 @@ async fn out_of_order_completion_never_commits_past_unfinished_work() {
     // One held article among fast ones: while it is in flight nothing past
     // it may be committed, even though everything after it is published.
     // The test releases it (also when an assertion fails first).
-    type Gate = Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>;
     struct HeldOne(Gate);
     impl Stage for HeldOne {
         fn name(&self) -> &'static str {
@@ -190,25 +189,13 @@ async fn out_of_order_completion_never_commits_past_unfinished_work() {
         }
         fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
             if doc.id.as_deref() == Some("o-3") {
-                let (open, opened) = &*self.0;
-                let mut is_open = open.lock().unwrap();
-                while !*is_open {
-                    is_open = opened.wait(is_open).unwrap();
-                }
+                self.0.wait();
             }
             Ok(())
         }
     }
-    struct Release(Gate);
-    impl Drop for Release {
-        fn drop(&mut self) {
-            let (open, opened) = &*self.0;
-            *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
-            opened.notify_all();
-        }
-    }
-    let gate: Gate = Arc::default();
-    let release = Release(gate.clone());
+    let gate = Gate::default();
+    let release = gate.opener();
     let c = cluster(1);
     let brokers = c.bootstrap_servers().to_string();
     let mut cfg = config(&brokers, "g-order");
@@ -245,19 +232,100 @@ async fn out_of_order_completion_never_commits_past_unfinished_work() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_that_times_out_commits_the_finished_prefix_and_the_rest_is_done_again() {
+    // One article is held past the drain deadline: the stop reports an
+    // unfinished drain, commits only below it, and the next member
+    // processes it and everything after it.
+    struct HeldOne(Gate);
+    impl Stage for HeldOne {
+        fn name(&self) -> &'static str {
+            "held_one"
+        }
+        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+            if doc.id.as_deref() == Some("d-5") {
+                self.0.wait();
+            }
+            Ok(())
+        }
+    }
+    let gate = Gate::default();
+    let release = gate.opener();
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let mut cfg = config(&brokers, "g-drain");
+    cfg.pipeline.workers = 4;
+    cfg.shutdown.drain_timeout_ms = 1_000;
+    use akhbar::stages::{Id, IdConfig};
+    let chain = Arc::new(Chain::from_stages(vec![
+        Box::new(Id::new(&IdConfig::default())),
+        Box::new(HeldOne(gate)),
+    ]));
+    produce(&brokers, INPUT, articles("d", 0..10))
+        .await
+        .unwrap();
+    let member = Member::start(cfg.clone(), chain);
+    let mut others = ids("d", 0..10);
+    others.retain(|i| i != "d-5");
+    let first = verify_async(&brokers, 1, others, 0).await;
+    assert_eq!(first.delivered, 9, "all but the held one are out");
+    let summary = member.finish().await;
+    assert!(!summary.drained, "the held article outlived the drain");
+    assert_eq!(
+        committed(&brokers, "g-drain", 1),
+        vec![5],
+        "committed up to the unfinished offset 5, not past it"
+    );
+    drop(release);
+    let next = Member::start(cfg, slow_chain(0));
+    let v = verify_async(&brokers, 1, ids("d", 0..10), 0).await;
+    next.finish().await;
+    assert!(v.lost.is_empty(), "lost {:?}", v.lost);
+    assert_eq!(
+        v.duplicated, 4,
+        "offsets 6-9 were published but not committed: done again, and only they"
+    );
+    assert_eq!(committed(&brokers, "g-drain", 1), vec![10]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stage_that_hangs_is_timed_out_and_dead_lettered_while_the_rest_flows() {
-    struct Hangs;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    /// Holds `h-1` until released, then notes that it returned.
+    struct Hangs {
+        gate: Gate,
+        returned: Arc<AtomicBool>,
+    }
     impl Stage for Hangs {
         fn name(&self) -> &'static str {
             "hangs"
         }
         fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
             if doc.id.as_deref() == Some("h-1") {
-                std::thread::sleep(Duration::from_secs(30));
+                self.gate.wait();
+                self.returned.store(true, Ordering::SeqCst);
             }
             Ok(())
         }
     }
+    /// The ids of the articles that reached the stage after `hangs`.
+    struct Sees(Arc<Mutex<Vec<String>>>);
+    impl Stage for Sees {
+        fn name(&self) -> &'static str {
+            "sees"
+        }
+        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+            self.0
+                .lock()
+                .unwrap()
+                .push(doc.id.clone().unwrap_or_default());
+            Ok(())
+        }
+    }
+    let gate = Gate::default();
+    let release = gate.opener();
+    let returned = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Mutex::new(Vec::new()));
     let c = cluster(1);
     let brokers = c.bootstrap_servers().to_string();
     let mut cfg = config(&brokers, "g-hang");
@@ -266,7 +334,11 @@ async fn a_stage_that_hangs_is_timed_out_and_dead_lettered_while_the_rest_flows(
     use akhbar::stages::{Id, IdConfig};
     let chain = Arc::new(Chain::from_stages(vec![
         Box::new(Id::new(&IdConfig::default())),
-        Box::new(Hangs),
+        Box::new(Hangs {
+            gate,
+            returned: returned.clone(),
+        }),
+        Box::new(Sees(seen.clone())),
     ]));
     produce(&brokers, INPUT, articles("h", 0..10))
         .await
@@ -284,6 +356,16 @@ async fn a_stage_that_hangs_is_timed_out_and_dead_lettered_while_the_rest_flows(
     let dead: Vec<_> = v.records.iter().filter(|r| r.topic == DEAD).collect();
     assert_eq!(dead[0].header("akhbar.reason"), Some("timeout"));
     assert_eq!(dead[0].header("akhbar.stage"), Some("hangs"));
+    // The hung thread, once its stage returns, runs nothing more.
+    drop(release);
+    assert!(
+        eventually(Duration::from_secs(10), || returned.load(Ordering::SeqCst)).await,
+        "the hung stage returned"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 9, "the others went through every stage");
+    assert!(!seen.contains(&"h-1".to_string()), "{seen:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -387,6 +387,38 @@ pub fn slow_chain(ms: u64) -> Arc<Chain> {
     ]))
 }
 
+/// A gate that a test stage waits at until the test opens it.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    /// Blocks until the gate is open.
+    pub fn wait(&self) {
+        let (open, opened) = &*self.0;
+        let mut is_open = open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*is_open {
+            is_open = opened.wait(is_open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Opens the gate when dropped, also when an assertion fails first, so
+    /// that no test stage is left waiting.
+    pub fn opener(&self) -> Opener {
+        Opener(self.clone())
+    }
+}
+
+/// Opens its [`Gate`] when dropped.
+pub struct Opener(Gate);
+
+impl Drop for Opener {
+    fn drop(&mut self) {
+        let (open, opened) = &*(self.0).0;
+        *open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        opened.notify_all();
+    }
+}
+
 /// Prints a fault-scenario line for the README's table
 /// (`cargo test --test tests -- --nocapture | grep '^REPORT'`).
 pub fn report_line(scenario: &str, messages: usize, faults: &str, v: &Verdict) {

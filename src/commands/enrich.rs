@@ -30,7 +30,7 @@ pub fn cmd(config: Config, input: Option<PathBuf>, output: Option<PathBuf>) -> a
         let line = line.context("cannot read the input")?;
         total += 1;
         let max = config.pipeline.max_message_bytes;
-        match process(&chain, &line.bytes, line.bytes.len(), None, max, |_| {}) {
+        match process(&chain, &line.bytes, line.bytes.len(), None, max, |_| true) {
             Processed::Enriched { payload, .. } => {
                 out.write(&payload).context("cannot write the output")?
             }

@@ -5,7 +5,7 @@ use crate::decode::decode;
 use crate::document::{Document, SourceOffset};
 use crate::events::StageFailed;
 use crate::record;
-use crate::stages::Chain;
+use crate::stages::{Chain, Run};
 
 /// Why a message was refused: a bounded reason code and the details.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,15 +30,17 @@ pub enum Processed {
 /// Decodes, enriches and encodes one message.
 ///
 /// `original_len` is the size of the message as it arrived (the bytes given
-/// may be a truncated copy of an oversized message). `on_stage` is told the
-/// index of the stage about to run.
+/// may be a truncated copy of an oversized message). `go_on` is told the
+/// index of the stage about to run and answers whether to run it; once it
+/// answers `false` (the worker's time limit passed) the message is refused
+/// as `timeout` without running the rest of the chain.
 pub fn process(
     chain: &Chain,
     bytes: &[u8],
     original_len: usize,
     source_offset: Option<SourceOffset>,
     max_bytes: usize,
-    on_stage: impl FnMut(usize),
+    go_on: impl FnMut(usize) -> bool,
 ) -> Processed {
     let decoded = if original_len > max_bytes {
         Err(crate::decode::DecodeError::TooLarge {
@@ -59,12 +61,30 @@ pub fn process(
         }
     };
     let mut doc = Document::new(raw, source_offset);
-    if let Err(rejection) = chain.run(&mut doc, on_stage) {
-        return Processed::Refused(Refusal {
-            reason: "stage_fatal",
-            stage: Some(rejection.stage),
-            message: rejection.message,
-        });
+    match chain.run_while(&mut doc, go_on) {
+        Ok(Run::Finished) => {}
+        Ok(Run::Abandoned { before }) => {
+            let names = chain.names();
+            let stage = before
+                .checked_sub(1)
+                .and_then(|i| names.get(i))
+                .map(|s| s.to_string());
+            return Processed::Refused(Refusal {
+                reason: "timeout",
+                message: format!(
+                    "abandoned before stage {}: the time limit passed",
+                    names.get(before).copied().unwrap_or("encode")
+                ),
+                stage,
+            });
+        }
+        Err(rejection) => {
+            return Processed::Refused(Refusal {
+                reason: "stage_fatal",
+                stage: Some(rejection.stage),
+                message: rejection.message,
+            })
+        }
     }
     for failure in &doc.errors {
         StageFailed {
@@ -93,7 +113,7 @@ mod tests {
     #[test]
     fn a_good_message_becomes_an_enriched_record_keyed_by_id() {
         let msg = br#"{"id":"a1","body":"Hello world, said the editor.","feed":"w"}"#;
-        match process(&chain(), msg, msg.len(), None, 1 << 20, |_| {}) {
+        match process(&chain(), msg, msg.len(), None, 1 << 20, |_| true) {
             Processed::Enriched { id, payload } => {
                 assert_eq!(id, "a1");
                 let v: serde_json::Value = serde_json::from_slice(&payload).unwrap();
@@ -108,7 +128,7 @@ mod tests {
     #[test]
     fn an_undecodable_message_is_refused_with_its_reason() {
         let msg = b"\xff\xfe";
-        match process(&chain(), msg, msg.len(), None, 1 << 20, |_| {}) {
+        match process(&chain(), msg, msg.len(), None, 1 << 20, |_| true) {
             Processed::Refused(r) => assert_eq!(r.reason, "not_utf8"),
             other => panic!("{other:?}"),
         }
@@ -119,7 +139,7 @@ mod tests {
         let mut msg = br#"{"body":""#.to_vec();
         msg.extend(std::iter::repeat_n(b'a', 50 * 1024 * 1024));
         msg.extend(br#""}"#);
-        match process(&chain(), &msg, msg.len(), None, 8 << 20, |_| {}) {
+        match process(&chain(), &msg, msg.len(), None, 8 << 20, |_| true) {
             Processed::Refused(r) => assert_eq!(r.reason, "too_large"),
             other => panic!("{other:?}"),
         }
@@ -140,7 +160,7 @@ mod tests {
     fn a_stage_that_refuses_the_article_is_a_stage_fatal_refusal_naming_it() {
         let chain = Chain::from_stages(vec![Box::new(Refuses)]);
         let msg = br#"{"id":"a1","body":"Hello world."}"#;
-        match process(&chain, msg, msg.len(), None, 1 << 20, |_| {}) {
+        match process(&chain, msg, msg.len(), None, 1 << 20, |_| true) {
             Processed::Refused(r) => {
                 assert_eq!(r.reason, "stage_fatal");
                 assert_eq!(r.stage.as_deref(), Some("refuses"));
@@ -151,9 +171,23 @@ mod tests {
     }
 
     #[test]
+    fn a_message_abandoned_between_stages_is_a_timeout_naming_the_last_stage_run() {
+        let msg = br#"{"id":"a1","body":"Hello world."}"#;
+        let chain = chain();
+        match process(&chain, msg, msg.len(), None, 1 << 20, |i| i < 2) {
+            Processed::Refused(r) => {
+                assert_eq!(r.reason, "timeout");
+                assert_eq!(r.stage.as_deref(), Some(chain.names()[1]));
+                assert!(r.message.contains(chain.names()[2]), "{}", r.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn a_truncated_copy_of_an_oversized_message_is_refused_as_too_large() {
         let msg = br#"{"body":"x"}"#;
-        match process(&chain(), msg, 50_000_000, None, 1 << 20, |_| {}) {
+        match process(&chain(), msg, 50_000_000, None, 1 << 20, |_| true) {
             Processed::Refused(r) => assert_eq!(r.reason, "too_large"),
             other => panic!("{other:?}"),
         }

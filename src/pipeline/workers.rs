@@ -5,13 +5,14 @@
 //! the per-article time limit, and hands the [`Outcome`] to the sink. A stage
 //! that hangs costs one blocking thread, not a worker: the article is
 //! dead-lettered with reason `timeout` naming the stage, and the worker goes
-//! on with the next message.
+//! on with the next message. A blocking thread cannot be cancelled, so the
+//! stage runs on until it returns; the stages after it do not run.
 
 use super::process::{process, Processed, Refusal};
 use super::{Envelope, Outcome};
 use crate::document::SourceOffset;
 use crate::stages::Chain;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -91,8 +92,11 @@ async fn run_one(
     span: &tracing::Span,
 ) -> Processed {
     let current = Arc::new(AtomicUsize::new(usize::MAX));
+    // Set once the time limit passes: the blocking thread cannot be
+    // cancelled, but it stops after the stage it is in.
+    let abandoned = Arc::new(AtomicBool::new(false));
     let job = {
-        let (chain, current) = (chain.clone(), current.clone());
+        let (chain, current, abandoned) = (chain.clone(), current.clone(), abandoned.clone());
         let payload = envelope.payload.clone();
         let original_len = envelope.original_len;
         let max = settings.max_message_bytes;
@@ -114,8 +118,12 @@ async fn run_one(
                 clock = next.map(|i| (i, Instant::now()));
             };
             let processed = process(&chain, &payload, original_len, Some(origin), max, |i| {
+                if abandoned.load(Ordering::Acquire) {
+                    return false;
+                }
                 current.store(i, Ordering::Relaxed);
                 lap(Some(i));
+                true
             });
             lap(None);
             processed
@@ -129,6 +137,7 @@ async fn run_one(
             message: format!("worker failed outside any stage: {join_error}"),
         }),
         Err(_) => {
+            abandoned.store(true, Ordering::Release);
             let stage = chain
                 .names()
                 .get(current.load(Ordering::Relaxed))

@@ -217,8 +217,27 @@ impl Chain {
         doc: &mut Document,
         mut on_stage: impl FnMut(usize),
     ) -> Result<(), Rejection> {
-        for (index, stage) in self.stages.iter().enumerate() {
+        self.run_while(doc, |index| {
             on_stage(index);
+            true
+        })
+        .map(|_| ())
+    }
+
+    /// [`Chain::run`], asking `go_on` before each stage whether to run it:
+    /// once it answers `false`, no further stage runs and the run is
+    /// [`Run::Abandoned`]. A worker whose article passed its time limit says
+    /// so, so that the blocking thread stops after the stage at hand instead
+    /// of running the rest of the chain for a record nobody will publish.
+    pub fn run_while(
+        &self,
+        doc: &mut Document,
+        mut go_on: impl FnMut(usize) -> bool,
+    ) -> Result<Run, Rejection> {
+        for (index, stage) in self.stages.iter().enumerate() {
+            if !go_on(index) {
+                return Ok(Run::Abandoned { before: index });
+            }
             let result = catch_unwind(AssertUnwindSafe(|| stage.apply(doc)));
             let failure = match result {
                 Ok(Ok(())) => continue,
@@ -236,8 +255,17 @@ impl Chain {
                 message: failure,
             });
         }
-        Ok(())
+        Ok(Run::Finished)
     }
+}
+
+/// How far [`Chain::run_while`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run {
+    /// Every stage ran.
+    Finished,
+    /// Stopped before the stage of this index, which did not run.
+    Abandoned { before: usize },
 }
 
 /// The text of a caught panic payload.
@@ -317,6 +345,18 @@ mod tests {
         chain.run(&mut d, |_| {}).unwrap();
         assert!(d.errors[0].message.contains("boom on purpose"));
         assert_eq!(d.word_count, Some(1));
+    }
+
+    #[test]
+    fn a_run_told_to_stop_runs_no_further_stage() {
+        let chain = Chain::from_stages(vec![Box::new(Counts), Box::new(Counts), Box::new(Counts)]);
+        let mut d = doc();
+        let run = chain.run_while(&mut d, |index| index < 1).unwrap();
+        assert_eq!(run, Run::Abandoned { before: 1 });
+        assert_eq!(d.word_count, Some(1), "only the first stage ran");
+        let mut d = doc();
+        assert_eq!(chain.run_while(&mut d, |_| true), Ok(Run::Finished));
+        assert_eq!(d.word_count, Some(3));
     }
 
     #[test]
