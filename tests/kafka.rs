@@ -406,12 +406,18 @@ async fn backpressure_pauses_and_resumes_partitions_without_stalling() {
     produce(&brokers, INPUT, articles("p", 0..200))
         .await
         .unwrap();
-    let (stop, task) = start(cfg, slow_chain(5));
+    let member = Member::start(cfg, slow_chain(5));
     let v = verify_async(&brokers, 2, ids("p", 0..200), 0).await;
-    stop.send(()).unwrap();
-    task.await.unwrap().unwrap();
+    let stats = &member.shared.stats;
+    let (pauses, resumes) = (
+        stats.pauses.load(std::sync::atomic::Ordering::Relaxed),
+        stats.resumes.load(std::sync::atomic::Ordering::Relaxed),
+    );
+    member.finish().await;
     assert!(v.lost.is_empty(), "lost {}", v.lost.len());
     assert_eq!(v.duplicated, 0, "pausing must not replay work");
+    assert!(pauses > 0, "a backlog of 200 over a limit of 8 pauses");
+    assert!(resumes > 0, "and every paused partition came back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

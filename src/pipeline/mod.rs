@@ -90,6 +90,10 @@ pub struct Stats {
     pub transactional: std::sync::atomic::AtomicBool,
     /// Consumer lag summed over assigned partitions; -1 when unknown.
     pub lag: AtomicI64,
+    /// Partitions paused and resumed by backpressure, counted one per
+    /// partition each time.
+    pub pauses: AtomicU64,
+    pub resumes: AtomicU64,
 }
 
 /// The first fatal error stops the pipeline; later ones are dropped.

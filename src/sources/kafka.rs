@@ -639,12 +639,18 @@ impl KafkaSource {
         drop(tracker);
         if pause.count() > 0 {
             tracing::debug!(partitions = %describe(&pause), total, "Pausing partitions.");
+            let n = pause.count() as u64;
+            self.shared.stats.pauses.fetch_add(n, Ordering::Relaxed);
+            metrics::counter!("akhbar_partition_pauses_total").increment(n);
             if let Err(e) = self.consumer.pause(&pause) {
                 tracing::debug!(error = %e, "Pause failed.");
             }
         }
         if resume.count() > 0 {
             tracing::debug!(partitions = %describe(&resume), total, "Resuming partitions.");
+            let n = resume.count() as u64;
+            self.shared.stats.resumes.fetch_add(n, Ordering::Relaxed);
+            metrics::counter!("akhbar_partition_resumes_total").increment(n);
             if let Err(e) = self.consumer.resume(&resume) {
                 tracing::debug!(error = %e, "Resume failed.");
             }
