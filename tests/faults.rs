@@ -128,6 +128,58 @@ async fn an_output_topic_refusing_writes_dead_letters_each_record_and_commits_pa
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_offset_is_committed_while_its_record_waits_for_the_broker() {
+    // The output topic has no leader for a while: every article is
+    // processed, but no record is acknowledged, so nothing may be committed.
+    let c = cluster(1);
+    let brokers = c.bootstrap_servers().to_string();
+    let cfg = config(&brokers, "g-unacked");
+    c.topic_error(
+        OUTPUT,
+        RDKafkaRespErr::RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+    )
+    .unwrap();
+    produce(&brokers, INPUT, articles("u", 0..20))
+        .await
+        .unwrap();
+    let member = Member::start(cfg.clone(), build_chain(&cfg).unwrap());
+    let stats = &member.shared.stats;
+    assert!(
+        eventually(Duration::from_secs(30), || {
+            stats.consumed.load(Ordering::Relaxed) == 20
+        })
+        .await,
+        "all 20 read"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await; // > auto-commit interval
+    assert_eq!(stats.published.load(Ordering::Relaxed), 0);
+    assert_eq!(
+        member.shared.tracker().total_in_flight(),
+        20,
+        "none finished"
+    );
+    assert_eq!(
+        committed(&brokers, "g-unacked", 1),
+        vec![0],
+        "finished but unacknowledged work is not committed"
+    );
+    c.topic_error(OUTPUT, RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR)
+        .unwrap();
+    let v = verify_async(&brokers, 1, ids("u", 0..20), 0).await;
+    assert!(
+        eventually(Duration::from_secs(10), || {
+            committed(&brokers, "g-unacked", 1) == vec![20]
+        })
+        .await,
+        "committed once acknowledged: {:?}",
+        committed(&brokers, "g-unacked", 1)
+    );
+    member.finish().await;
+    assert!(v.lost.is_empty(), "lost {:?}", v.lost);
+    assert_eq!(v.duplicated, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn output_records_over_the_size_limit_are_dead_lettered_not_retried_forever() {
     let c = cluster(1);
     let brokers = c.bootstrap_servers().to_string();
