@@ -91,8 +91,32 @@ proptest! {
         let doc = run(&format!("في {d}/{m}/{y} وقال"));
         for date in &doc.dates {
             if let Some(v) = &date.value {
-                prop_assert_eq!(Some(v.clone()), expected(d, m, y), "{}/{}/{}", d, m, y);
+                if HIJRI_YEARS.contains(&y) {
+                    // Day/month of that Hijri year, on the Gregorian calendar.
+                    let day = time::Date::parse(v, &time::format_description::well_known::Iso8601::DATE);
+                    prop_assert!((1..=30).contains(&d) && (1..=12).contains(&m), "{}/{}/{} gave {}", d, m, y, v);
+                    prop_assert_eq!(day.map(akhbar::dates::hijri::year_of).ok(), Some(i64::from(y)), "{}/{}/{} gave {}", d, m, y, v);
+                } else {
+                    prop_assert_eq!(Some(v.clone()), expected(d, m, y), "{}/{}/{}", d, m, y);
+                }
             }
+        }
+    }
+
+    #[test]
+    fn numeric_dates_of_hijri_years_keep_their_order(d in 1u32..30, m in 1u32..13, y in 1300u32..1500) {
+        // Day d and day d + 1 of the same month are consecutive days.
+        let first = run(&format!("في {d}/{m}/{y} وقال"));
+        let next = run(&format!("في {}/{m}/{y} وقال", d + 1));
+        let value = |doc: &Document| {
+            doc.dates.iter().find_map(|x| x.value.clone()).and_then(|v| {
+                time::Date::parse(&v, &time::format_description::well_known::Iso8601::DATE).ok()
+            })
+        };
+        let first = value(&first);
+        prop_assert!(first.is_some(), "{}/{}/{} is a Hijri date", d, m, y);
+        if let (Some(a), Some(b)) = (first, value(&next)) {
+            prop_assert_eq!(b - a, time::Duration::days(1), "{}/{}/{}", d, m, y);
         }
     }
 
@@ -105,9 +129,13 @@ proptest! {
     }
 }
 
-/// What `a/b/y` means: day/month, as Arabic news writes it, or month/day
-/// when only that order is a date; `None` when neither is. A year written
-/// with two digits is 1970-2069.
+/// Four-digit years without an era mark that the dates stage reads as
+/// Hijri (`1/1/1440`, as Saudi news writes them).
+const HIJRI_YEARS: std::ops::Range<u32> = 1300..1500;
+
+/// What `a/b/y` means outside [`HIJRI_YEARS`]: day/month, as Arabic news
+/// writes it, or month/day when only that order is a date; `None` when
+/// neither is. A year written with two digits is 1970-2069.
 fn expected(a: u32, b: u32, written: u32) -> Option<String> {
     let y = match written {
         10..=69 => 2000 + written,
