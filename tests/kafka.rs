@@ -1,8 +1,8 @@
 //! The pipeline over the real Kafka protocol, on librdkafka's mock cluster.
 
 use crate::support::{
-    self, articles, cluster, committed, config, eventually, ids, slow_chain, start, verify_async,
-    Gate, Member, DEAD, INPUT, OUTPUT,
+    self, articles, cluster, committed, config, eventually, held_chain, ids, slow_chain, start,
+    verify_async, Gate, Member, DEAD, INPUT, OUTPUT,
 };
 use akhbar::commands::build_chain;
 use akhbar::document::Document;
@@ -182,29 +182,13 @@ async fn out_of_order_completion_never_commits_past_unfinished_work() {
     // One held article among fast ones: while it is in flight nothing past
     // it may be committed, even though everything after it is published.
     // The test releases it (also when an assertion fails first).
-    struct HeldOne(Gate);
-    impl Stage for HeldOne {
-        fn name(&self) -> &'static str {
-            "held_one"
-        }
-        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
-            if doc.id.as_deref() == Some("o-3") {
-                self.0.wait();
-            }
-            Ok(())
-        }
-    }
     let gate = Gate::default();
     let release = gate.opener();
     let c = cluster(1);
     let brokers = c.bootstrap_servers().to_string();
     let mut cfg = config(&brokers, "g-order");
     cfg.pipeline.workers = 4;
-    use akhbar::stages::{Id, IdConfig};
-    let chain = Arc::new(Chain::from_stages(vec![
-        Box::new(Id::new(&IdConfig::default())),
-        Box::new(HeldOne(gate)),
-    ]));
+    let chain = held_chain("o-3", gate);
     produce(&brokers, INPUT, articles("o", 0..20))
         .await
         .unwrap();
@@ -236,18 +220,6 @@ async fn a_drain_that_times_out_commits_the_finished_prefix_and_the_rest_is_done
     // One article is held past the drain deadline: the stop reports an
     // unfinished drain, commits only below it, and the next member
     // processes it and everything after it.
-    struct HeldOne(Gate);
-    impl Stage for HeldOne {
-        fn name(&self) -> &'static str {
-            "held_one"
-        }
-        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
-            if doc.id.as_deref() == Some("d-5") {
-                self.0.wait();
-            }
-            Ok(())
-        }
-    }
     let gate = Gate::default();
     let release = gate.opener();
     let c = cluster(1);
@@ -255,11 +227,7 @@ async fn a_drain_that_times_out_commits_the_finished_prefix_and_the_rest_is_done
     let mut cfg = config(&brokers, "g-drain");
     cfg.pipeline.workers = 4;
     cfg.shutdown.drain_timeout_ms = 1_000;
-    use akhbar::stages::{Id, IdConfig};
-    let chain = Arc::new(Chain::from_stages(vec![
-        Box::new(Id::new(&IdConfig::default())),
-        Box::new(HeldOne(gate)),
-    ]));
+    let chain = held_chain("d-5", gate);
     produce(&brokers, INPUT, articles("d", 0..10))
         .await
         .unwrap();

@@ -408,6 +408,27 @@ impl Gate {
     }
 }
 
+/// A chain of `id` then a stage that holds the article `held` at `gate`.
+pub fn held_chain(held: &'static str, gate: Gate) -> Arc<Chain> {
+    struct Holds(&'static str, Gate);
+    impl Stage for Holds {
+        fn name(&self) -> &'static str {
+            "held_one"
+        }
+        fn apply(&self, doc: &mut Document) -> Result<(), StageError> {
+            if doc.id.as_deref() == Some(self.0) {
+                self.1.wait();
+            }
+            Ok(())
+        }
+    }
+    use akhbar::stages::{Id, IdConfig};
+    Arc::new(Chain::from_stages(vec![
+        Box::new(Id::new(&IdConfig::default())),
+        Box::new(Holds(held, gate)),
+    ]))
+}
+
 /// Opens its [`Gate`] when dropped.
 pub struct Opener(Gate);
 
