@@ -287,6 +287,12 @@ pub struct TrainNerArgs {
     /// [default: 5, or 1 with --features english].
     #[arg(long, value_name = "K")]
     pub average_seeds: Option<usize>,
+    /// Cost-augmented training: while training decodes, each wrong tag
+    /// of a token gets this much more score, so that the model learns to
+    /// prefer the gold tags by a margin; 0 is the plain perceptron
+    /// [default: 40].
+    #[arg(long, value_name = "M")]
+    pub margin: Option<f32>,
 }
 
 /// Options of `akhbar eval-ner`.

@@ -81,6 +81,7 @@ impl TrainSettings {
                 .map_or(committed.bilou, |t| t == NerTagging::Bilou),
             history: args.history.unwrap_or(committed.history),
             average_seeds: args.average_seeds.unwrap_or(committed.average_seeds),
+            margin: args.margin.unwrap_or(committed.margin),
             ..committed
         };
         TrainSettings {
@@ -501,6 +502,7 @@ mod tests {
             tagging: Some(NerTagging::Bilou),
             history: Some(0),
             average_seeds: Some(1),
+            margin: Some(0.0),
         }
     }
 
