@@ -83,6 +83,20 @@ fn closes(fam: Family, chars: &[char], k: usize) -> bool {
     }
 }
 
+/// Whether a quotation of `spans` (in order and not overlapping, as
+/// [`find`] gives them, or a subsequence of those) opens at `offset`: a
+/// binary search, since long articles ask this for many tokens.
+pub fn opens_at(spans: &[MarkSpan], offset: usize) -> bool {
+    spans.binary_search_by_key(&offset, |s| s.open).is_ok()
+}
+
+/// Whether a quotation of `spans` (ordered as for [`opens_at`]) has its
+/// closing mark at `offset`. Spans that do not overlap are ordered by
+/// their closing marks too.
+pub fn closes_at(spans: &[MarkSpan], offset: usize) -> bool {
+    spans.binary_search_by_key(&offset, |s| s.close).is_ok()
+}
+
 /// Quotations of a text, in order, not overlapping.
 pub fn find(chars: &[char], max: usize) -> Vec<MarkSpan> {
     let mut out = Vec::new();
@@ -175,6 +189,20 @@ mod tests {
         assert_eq!(spans("said \"yes\" then"), vec!["yes"]);
         assert_eq!(spans("sagte „ja“ dann"), vec!["ja"]);
         assert_eq!(spans("said ‘yes’ then"), vec!["yes"]);
+    }
+
+    #[test]
+    fn opens_and_closes_at_find_exactly_the_marks_of_the_quotations() {
+        let text = "«قال «لا» ثم» قال “نعم” ثم \"yes\" then ‘ok’ ثم «بلا إغلاق";
+        let chars: Vec<char> = text.chars().collect();
+        let found = find(&chars, 20_000);
+        assert_eq!(found.len(), 5);
+        for offset in 0..=chars.len() {
+            let opens = found.iter().any(|s| s.open == offset);
+            let closes = found.iter().any(|s| s.close == offset);
+            assert_eq!(opens_at(&found, offset), opens, "open at {offset}");
+            assert_eq!(closes_at(&found, offset), closes, "close at {offset}");
+        }
     }
 
     #[test]

@@ -413,7 +413,7 @@ impl QuoteFinder {
                 // A colon may end a "sentence" in our lexer only via newline; stop.
                 break;
             }
-            if spans.iter().any(|s| s.close == t.start) {
+            if marks::closes_at(spans, t.start) {
                 break;
             }
             if let Some(cue) = self.cue_at(toks, k) {
@@ -663,7 +663,7 @@ impl QuoteFinder {
         }
         let next = toks.get(colon + 1).filter(|n| n.paragraph == c.paragraph)?;
         // A quotation right after the colon is found as a direct quote.
-        if spans.iter().any(|s| s.open == next.start) {
+        if marks::opens_at(spans, next.start) {
             return None;
         }
         let (para_start, para_end) = *lexed.paras.get(c.paragraph)?;
@@ -817,7 +817,7 @@ impl QuoteFinder {
         let mut words = 0;
         while k < sent_end && words <= 15 {
             let t = &toks[k];
-            if spans.iter().any(|s| s.open == t.start) || self.cue_at(toks, k).is_some() {
+            if marks::opens_at(spans, t.start) || self.cue_at(toks, k).is_some() {
                 return None;
             }
             if self.has(Some(t), role::COMPLEMENTIZER) {
@@ -847,7 +847,7 @@ impl QuoteFinder {
         if from >= to {
             return None;
         }
-        if let Some(k) = (from..to).find(|&k| spans.iter().any(|s| s.open == toks[k].start)) {
+        if let Some(k) = (from..to).find(|&k| marks::opens_at(spans, toks[k].start)) {
             if k == from {
                 return None;
             }
