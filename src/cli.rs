@@ -291,8 +291,18 @@ pub struct TrainNerArgs {
     /// of a token gets this much more score, so that the model learns to
     /// prefer the gold tags by a margin; 0 is the plain perceptron
     /// [default: 40].
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", value_parser = margin)]
     pub margin: Option<f32>,
+}
+
+/// A `--margin`: a finite score of 0 or more (a negative one would
+/// reward the wrong tags).
+fn margin(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(m) if m.is_finite() && m >= 0.0 => Ok(m),
+        Ok(_) => Err(format!("{s} is not a finite number of 0 or more")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Options of `akhbar eval-ner`.

@@ -518,6 +518,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_margin_below_zero_or_not_a_number_is_refused() {
+        use clap::Parser;
+        for bad in ["-1", "NaN", "inf", "wide"] {
+            let line = ["akhbar", "train-ner", "--train", "t.txt", "--margin", bad];
+            assert!(
+                crate::cli::Cli::try_parse_from(line).is_err(),
+                "--margin {bad} was accepted"
+            );
+        }
+        assert_eq!(
+            train_args("akhbar train-ner --train t.txt --margin 0").margin,
+            Some(0.0)
+        );
+    }
+
     /// The `akhbar train-ner` commands of models/NOTICE, each joined into
     /// one line.
     fn notice_commands() -> Vec<String> {

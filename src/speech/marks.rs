@@ -83,6 +83,14 @@ fn closes(fam: Family, chars: &[char], k: usize) -> bool {
     }
 }
 
+/// Whether `offset` lies inside a quotation of `spans` (ordered as for
+/// [`opens_at`]): after its opening mark, up to and including its closing
+/// one.
+pub fn inside(spans: &[MarkSpan], offset: usize) -> bool {
+    let k = spans.partition_point(|s| s.open < offset);
+    k > 0 && offset < spans[k - 1].close_end()
+}
+
 /// Whether a quotation of `spans` (in order and not overlapping, as
 /// [`find`] gives them, or a subsequence of those) opens at `offset`: a
 /// binary search, since long articles ask this for many tokens.
@@ -203,6 +211,14 @@ mod tests {
             assert_eq!(opens_at(&found, offset), opens, "open at {offset}");
             assert_eq!(closes_at(&found, offset), closes, "close at {offset}");
         }
+    }
+
+    #[test]
+    fn inside_is_after_the_opening_mark_up_to_the_closing_one() {
+        let chars: Vec<char> = "قال «نعم» ثم".chars().collect();
+        let found = find(&chars, 20_000);
+        let inside_at: Vec<usize> = (0..=chars.len()).filter(|&k| inside(&found, k)).collect();
+        assert_eq!(inside_at, vec![5, 6, 7, 8]);
     }
 
     #[test]

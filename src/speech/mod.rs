@@ -281,10 +281,7 @@ impl QuoteFinder {
         let spans = marks::find(&lexed.chars, self.limits.max_quote_chars);
         // Token index of each character offset's first token at or after it.
         let tok_at = |offset: usize| toks.partition_point(|t| t.start < offset);
-        let inside_marks = |offset: usize| {
-            let k = spans.partition_point(|s| s.open < offset);
-            k > 0 && offset < spans[k - 1].close_end()
-        };
+        let inside_marks = |offset: usize| marks::inside(&spans, offset);
         let mut out: Vec<Candidate> = Vec::new();
         // Opening and closing offsets of the quotations kept as quotes.
         let mut kept: Vec<MarkSpan> = Vec::new();
